@@ -1,0 +1,656 @@
+//! The policy: validated once, immutable, with every header value computed up front.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+
+use crate::allow_headers::{self, AllowHeaders};
+use crate::allow_methods::{self, AllowMethods};
+use crate::allow_origins::{AllowOrigins, OriginLookup, OriginPredicate};
+use crate::error::{PolicyError, Problem};
+use crate::origin::{self, OriginEntry};
+use crate::vary::{self, Vary};
+
+/// The longest `max_age` accepted: no browser keeps a preflight result longer (Firefox
+/// caps at a day, Chromium at two hours).
+pub const MAX_MAX_AGE: u64 = 86_400;
+
+/// A validated CORS policy. Build one with [`Policy::builder`] or from a policy file
+/// ([`Policy::from_toml_str`], [`Policy::from_json_str`], [`Policy::from_path`]), share it
+/// (it is `Send + Sync` and cheap to wrap in an `Arc`), and ask it to
+/// [`decide`](Policy::decide) each request.
+///
+/// ```
+/// use cors_core::Policy;
+///
+/// let policy = Policy::builder()
+///     .allow_origins(["https://app.example.com", "https://*.example.com"])
+///     .allow_methods(["GET", "POST", "PUT", "DELETE"])
+///     .allow_headers(["content-type", "authorization"])
+///     .expose_headers(["x-request-id"])
+///     .allow_credentials(true)
+///     .max_age(600)
+///     .build()?;
+/// # Ok::<(), cors_core::PolicyError>(())
+/// ```
+pub struct Policy {
+    pub(crate) origins: AllowOrigins,
+    pub(crate) methods: AllowMethods,
+    pub(crate) headers: AllowHeaders,
+    pub(crate) expose_headers: Option<Bytes>,
+    pub(crate) credentials: bool,
+    pub(crate) max_age: Option<Bytes>,
+    pub(crate) private_network: bool,
+    pub(crate) preflight_status: u16,
+    pub(crate) vary_actual: Vary,
+    pub(crate) vary_preflight: Vary,
+}
+
+impl fmt::Debug for Policy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Policy")
+            .field("origins", &self.origins)
+            .field("methods", &self.methods)
+            .field("headers", &self.headers)
+            .field("expose_headers", &self.expose_headers)
+            .field("credentials", &self.credentials)
+            .field("max_age", &self.max_age)
+            .field("private_network", &self.private_network)
+            .field("preflight_status", &self.preflight_status)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Policy {
+    /// A builder with the safest defaults: no origin allowed, methods `GET`, `HEAD` and
+    /// `POST`, no extra request header, nothing exposed, no credentials, no max age, no
+    /// private network access, and 204 for allowed preflights.
+    pub fn builder() -> PolicyBuilder {
+        PolicyBuilder::default()
+    }
+
+    /// Whether the policy has an asynchronous origin lookup, so that adapters must call
+    /// [`Policy::decide_async`].
+    pub fn has_origin_lookup(&self) -> bool {
+        self.origins.has_lookup()
+    }
+
+    /// Whether credentialed requests (cookies, `Authorization`) are allowed.
+    pub fn allows_credentials(&self) -> bool {
+        self.credentials
+    }
+
+    /// The `Vary` tokens of responses to actual and non-CORS requests.
+    pub fn vary_actual(&self) -> &[&'static str] {
+        self.vary_actual.tokens()
+    }
+
+    /// The `Vary` tokens of preflight responses.
+    pub fn vary_preflight(&self) -> &[&'static str] {
+        self.vary_preflight.tokens()
+    }
+}
+
+/// Describes in plain words what the policy allows.
+impl fmt::Display for Policy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "Origins allowed:")?;
+        self.origins.describe(f)?;
+        writeln!(
+            f,
+            "Methods a preflight may ask for: {} (GET, HEAD and POST always pass)",
+            self.methods.names().join(", ")
+        )?;
+        let headers = self.headers.names();
+        if headers.is_empty() {
+            writeln!(f, "Request headers: only the CORS-safelisted ones")?;
+        } else {
+            writeln!(f, "Request headers: {}", headers.join(", "))?;
+        }
+        match &self.expose_headers {
+            Some(v) => writeln!(
+                f,
+                "Response headers scripts may read: {}",
+                String::from_utf8_lossy(v)
+            )?,
+            None => writeln!(
+                f,
+                "Response headers scripts may read: only the CORS-safelisted ones"
+            )?,
+        }
+        let credentials = if self.credentials {
+            "allowed"
+        } else {
+            "not allowed"
+        };
+        writeln!(f, "Credentials (cookies, Authorization): {credentials}")?;
+        match &self.max_age {
+            Some(v) => writeln!(
+                f,
+                "Browsers may cache a preflight for {} seconds",
+                String::from_utf8_lossy(v)
+            )?,
+            None => writeln!(
+                f,
+                "Browsers cache a preflight for their default (5 seconds)"
+            )?,
+        }
+        let pna = if self.private_network {
+            "allowed"
+        } else {
+            "not allowed"
+        };
+        writeln!(f, "Private network access: {pna}")?;
+        writeln!(
+            f,
+            "Allowed preflights are answered with status {}",
+            self.preflight_status
+        )?;
+        let vary = self.vary_actual.tokens();
+        if vary.is_empty() {
+            write!(
+                f,
+                "Vary: none needed (every response is the same for every origin)"
+            )
+        } else {
+            write!(f, "Vary on every response: {}", vary.join(", "))
+        }
+    }
+}
+
+/// Builds a [`Policy`]. Nothing is checked until [`build`](PolicyBuilder::build), which
+/// reports every problem at once, each naming the policy-file field it concerns.
+#[derive(Clone)]
+pub struct PolicyBuilder {
+    origins: Vec<String>,
+    predicate: Option<OriginPredicate>,
+    lookup: Option<Arc<dyn OriginLookup>>,
+    methods: Option<Vec<String>>,
+    headers: Vec<String>,
+    expose_headers: Vec<String>,
+    credentials: bool,
+    max_age: Option<u64>,
+    private_network: bool,
+    preflight_status: u16,
+}
+
+impl Default for PolicyBuilder {
+    fn default() -> Self {
+        PolicyBuilder {
+            origins: Vec::new(),
+            predicate: None,
+            lookup: None,
+            methods: None,
+            headers: Vec::new(),
+            expose_headers: Vec::new(),
+            credentials: false,
+            max_age: None,
+            private_network: false,
+            preflight_status: 204,
+        }
+    }
+}
+
+impl fmt::Debug for PolicyBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PolicyBuilder")
+            .field("origins", &self.origins)
+            .field("methods", &self.methods)
+            .field("headers", &self.headers)
+            .field("expose_headers", &self.expose_headers)
+            .field("credentials", &self.credentials)
+            .field("max_age", &self.max_age)
+            .finish_non_exhaustive()
+    }
+}
+
+fn strings<I>(items: I) -> impl Iterator<Item = String>
+where
+    I: IntoIterator,
+    I::Item: AsRef<str>,
+{
+    items.into_iter().map(|s| s.as_ref().to_owned())
+}
+
+impl PolicyBuilder {
+    /// Adds origins: exact ones (`https://app.example.com`), subdomain patterns
+    /// (`https://*.example.com`), any-port patterns (`http://localhost:*`), `null`, or
+    /// `*` alone for any origin.
+    pub fn allow_origins<I>(mut self, origins: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        self.origins.extend(strings(origins));
+        self
+    }
+
+    /// Adds one origin; see [`allow_origins`](Self::allow_origins).
+    pub fn allow_origin(mut self, origin: impl AsRef<str>) -> Self {
+        self.origins.push(origin.as_ref().to_owned());
+        self
+    }
+
+    /// Allows any origin, answered with `*`. Refused with credentials.
+    pub fn allow_any_origin(self) -> Self {
+        self.allow_origin("*")
+    }
+
+    /// Also allows the origins for which `predicate` returns `true`. It sees
+    /// well-formed serialized origins only (never `null`), and an allowed origin is
+    /// echoed.
+    pub fn allow_origin_fn(
+        mut self,
+        predicate: impl Fn(&str) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.predicate = Some(Arc::new(predicate));
+        self
+    }
+
+    /// Also allows the origins that an asynchronous [`OriginLookup`] accepts.
+    pub fn allow_origin_lookup(mut self, lookup: impl OriginLookup) -> Self {
+        self.lookup = Some(Arc::new(lookup));
+        self
+    }
+
+    /// Sets the methods a preflight may ask for, replacing the default `GET`, `HEAD`,
+    /// `POST`. `*` allows any method. Compared case-sensitively, as browsers do; the
+    /// six standard methods are upper-cased, as `fetch()` does.
+    pub fn allow_methods<I>(mut self, methods: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        self.methods = Some(strings(methods).collect());
+        self
+    }
+
+    /// Allows any method.
+    pub fn allow_any_method(self) -> Self {
+        self.allow_methods(["*"])
+    }
+
+    /// Adds request headers a preflight may ask for. `*` allows any header but
+    /// `authorization`, which must be listed too.
+    pub fn allow_headers<I>(mut self, headers: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        self.headers.extend(strings(headers));
+        self
+    }
+
+    /// Allows any request header but `authorization`.
+    pub fn allow_any_header(self) -> Self {
+        self.allow_headers(["*"])
+    }
+
+    /// Adds response headers that scripts may read. `*` exposes all (refused with
+    /// credentials, where browsers read it as a header named `*`).
+    pub fn expose_headers<I>(mut self, headers: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: AsRef<str>,
+    {
+        self.expose_headers.extend(strings(headers));
+        self
+    }
+
+    /// Allows credentialed requests (cookies, `Authorization`, client certificates).
+    pub fn allow_credentials(mut self, allow: bool) -> Self {
+        self.credentials = allow;
+        self
+    }
+
+    /// How long, in seconds, browsers may cache a preflight's result (at most 86400).
+    pub fn max_age(mut self, seconds: u64) -> Self {
+        self.max_age = Some(seconds);
+        self
+    }
+
+    /// [`max_age`](Self::max_age) from a `Duration`, in whole seconds.
+    pub fn max_age_duration(self, duration: Duration) -> Self {
+        self.max_age(duration.as_secs())
+    }
+
+    /// Answers preflights that ask for private network access
+    /// (`Access-Control-Request-Private-Network: true`).
+    pub fn allow_private_network(mut self, allow: bool) -> Self {
+        self.private_network = allow;
+        self
+    }
+
+    /// The status of an allowed preflight: 204 by default; 200 for old clients that
+    /// mishandle 204. Any 2xx status is accepted.
+    pub fn preflight_status(mut self, status: u16) -> Self {
+        self.preflight_status = status;
+        self
+    }
+
+    /// Validates everything and builds the policy, or returns every problem found.
+    pub fn build(self) -> Result<Policy, PolicyError> {
+        let mut problems = Vec::new();
+        let entries = self.check_origins(&mut problems);
+        let methods = self.check_methods(&mut problems);
+        let headers = check_list(
+            "allow_headers",
+            &self.headers,
+            allow_headers::parse_entry,
+            &mut problems,
+        );
+        let expose = self.check_expose(&mut problems);
+        if self.max_age.is_some_and(|age| age > MAX_MAX_AGE) {
+            let age = self.max_age.unwrap_or_default();
+            problems.push(Problem::new(
+                "max_age",
+                format!(
+                    "{age} is more than {MAX_MAX_AGE} seconds (one day), which no browser honours"
+                ),
+            ));
+        }
+        if !(200..=299).contains(&self.preflight_status) {
+            problems.push(Problem::new(
+                "preflight_status",
+                format!(
+                    "{} is not a 2xx status; browsers fail a preflight with any other",
+                    self.preflight_status
+                ),
+            ));
+        }
+        if !problems.is_empty() {
+            return Err(PolicyError::new(problems));
+        }
+        Ok(self.compile(entries, methods, headers, expose))
+    }
+
+    fn check_origins(&self, problems: &mut Vec<Problem>) -> Vec<OriginEntry> {
+        let mut entries = Vec::with_capacity(self.origins.len());
+        for (i, raw) in self.origins.iter().enumerate() {
+            let field = format!("allow_origins[{i}]");
+            match origin::parse_entry(raw) {
+                Ok(entry) => {
+                    if let Some(message) = self.insecure_origin(&entry, raw) {
+                        problems.push(Problem::new(field, message));
+                    }
+                    entries.push(entry);
+                }
+                Err(reason) => problems.push(Problem::new(field, format!("{raw:?} {reason}"))),
+            }
+        }
+        entries
+    }
+
+    /// Entries that are valid alone but not in this policy.
+    fn insecure_origin(&self, entry: &OriginEntry, raw: &str) -> Option<String> {
+        match entry {
+            OriginEntry::Any if self.origins.len() > 1 => Some(
+                "\"*\" allows every origin and cannot be mixed with other entries; keep either \"*\" or the list".into(),
+            ),
+            OriginEntry::Any if self.credentials => Some(
+                "\"*\" cannot be used with allow_credentials = true: browsers refuse `*` for credentialed requests, and echoing every origin instead would let any site read your users' data; list the origins you trust".into(),
+            ),
+            OriginEntry::Null if self.credentials => Some(format!(
+                "{raw:?} cannot be used with allow_credentials = true: any sandboxed iframe or local file sends `Origin: null`"
+            )),
+            _ => None,
+        }
+    }
+
+    fn check_methods(&self, problems: &mut Vec<Problem>) -> AllowMethods {
+        let Some(raw) = &self.methods else {
+            return AllowMethods::list(
+                allow_methods::DEFAULT
+                    .iter()
+                    .map(|m| (*m).to_owned())
+                    .collect(),
+            );
+        };
+        if let Some(star) = raw.iter().position(|m| m == "*") {
+            if raw.len() > 1 {
+                problems.push(Problem::new(
+                    format!("allow_methods[{star}]"),
+                    "\"*\" already allows every method; keep either \"*\" or the list",
+                ));
+            }
+            return AllowMethods::Any;
+        }
+        AllowMethods::list(check_list(
+            "allow_methods",
+            raw,
+            allow_methods::parse_entry,
+            problems,
+        ))
+    }
+
+    fn check_expose(&self, problems: &mut Vec<Problem>) -> Vec<String> {
+        let names = check_list(
+            "expose_headers",
+            &self.expose_headers,
+            allow_headers::parse_entry,
+            problems,
+        );
+        if self.credentials {
+            if let Some(star) = names.iter().position(|n| n == "*") {
+                problems.push(Problem::new(
+                    format!("expose_headers[{star}]"),
+                    "\"*\" with allow_credentials = true is read by browsers as a header literally named `*`; list the headers to expose",
+                ));
+            }
+        }
+        names
+    }
+
+    fn compile(
+        self,
+        entries: Vec<OriginEntry>,
+        methods: AllowMethods,
+        headers: Vec<String>,
+        expose: Vec<String>,
+    ) -> Policy {
+        let origins = AllowOrigins::new(entries, self.predicate, self.lookup);
+        let headers = AllowHeaders::new(headers);
+        let (vary_actual, vary_preflight) = vary_for(
+            &origins,
+            &methods,
+            &headers,
+            self.credentials,
+            self.private_network,
+        );
+        let mut expose = expose;
+        expose.dedup();
+        let expose_headers = (!expose.is_empty()).then(|| crate::shared(expose.join(", ")));
+        Policy {
+            origins,
+            methods,
+            headers,
+            expose_headers,
+            credentials: self.credentials,
+            max_age: self.max_age.map(|age| crate::shared(age.to_string())),
+            private_network: self.private_network,
+            preflight_status: self.preflight_status,
+            vary_actual,
+            vary_preflight,
+        }
+    }
+}
+
+/// Validates the entries of one list field, recording a problem per bad entry.
+fn check_list(
+    field: &str,
+    raw: &[String],
+    parse: fn(&str) -> Result<String, String>,
+    problems: &mut Vec<Problem>,
+) -> Vec<String> {
+    let mut parsed = Vec::with_capacity(raw.len());
+    for (i, entry) in raw.iter().enumerate() {
+        match parse(entry) {
+            Ok(value) => parsed.push(value),
+            Err(reason) => problems.push(Problem::new(
+                format!("{field}[{i}]"),
+                format!("{entry:?} {reason}"),
+            )),
+        }
+    }
+    parsed
+}
+
+/// Which request headers each kind of response depends on (Fetch, "CORS protocol and
+/// HTTP caches"): a response that is the same for every request needs no `Vary`.
+fn vary_for(
+    origins: &AllowOrigins,
+    methods: &AllowMethods,
+    headers: &AllowHeaders,
+    credentials: bool,
+    private_network: bool,
+) -> (Vary, Vary) {
+    // `*` without credentials is the only answer that does not depend on the origin
+    // (the builder refuses `*` with credentials).
+    let by_origin = !origins.is_any();
+    let by_method = !(methods.is_any() && !credentials);
+    let by_headers = !(headers.is_any_with_authorization() && !credentials);
+    let actual = if by_origin {
+        vec![vary::ORIGIN]
+    } else {
+        vec![]
+    };
+    let mut preflight = actual.clone();
+    if by_method {
+        preflight.push(vary::REQUEST_METHOD);
+    }
+    if by_headers {
+        preflight.push(vary::REQUEST_HEADERS);
+    }
+    if private_network {
+        preflight.push(vary::REQUEST_PRIVATE_NETWORK);
+    }
+    (Vary::new(actual), Vary::new(preflight))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems(builder: PolicyBuilder) -> Vec<String> {
+        builder
+            .build()
+            .unwrap_err()
+            .problems()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_field() {
+        let found = problems(
+            Policy::builder()
+                .allow_origins(["https://a.com/", "https://b.com:443", "https://ok.com"])
+                .allow_methods(["GET", "TRACE"])
+                .allow_headers(["x ok"])
+                .expose_headers(["*"])
+                .allow_credentials(true)
+                .max_age(86_401)
+                .preflight_status(302),
+        );
+        let fields: Vec<&str> = found.iter().map(|p| p.split(':').next().unwrap()).collect();
+        assert_eq!(
+            fields,
+            [
+                "allow_origins[0]",
+                "allow_origins[1]",
+                "allow_methods[1]",
+                "allow_headers[0]",
+                "expose_headers[0]",
+                "max_age",
+                "preflight_status"
+            ]
+        );
+    }
+
+    #[test]
+    fn insecure_combinations_are_refused() {
+        let any_credentials =
+            problems(Policy::builder().allow_any_origin().allow_credentials(true));
+        assert!(any_credentials[0]
+            .starts_with("allow_origins[0]: \"*\" cannot be used with allow_credentials"));
+        let null_credentials = problems(
+            Policy::builder()
+                .allow_origins(["null"])
+                .allow_credentials(true),
+        );
+        assert!(null_credentials[0].starts_with("allow_origins[0]: \"null\" cannot be used"));
+        let mixed = problems(Policy::builder().allow_origins(["https://a.com", "*"]));
+        assert!(
+            mixed[0].starts_with("allow_origins[1]: \"*\" allows every origin and cannot be mixed")
+        );
+        let methods = problems(Policy::builder().allow_methods(["*", "GET"]));
+        assert!(methods[0].starts_with("allow_methods[0]"));
+        for method in ["CONNECT", "trace", "Track"] {
+            assert!(problems(Policy::builder().allow_methods([method]))[0].contains("forbidden"));
+        }
+    }
+
+    #[test]
+    fn vary_depends_on_what_the_answer_depends_on() {
+        let any = Policy::builder()
+            .allow_any_origin()
+            .allow_any_method()
+            .allow_headers(["*", "authorization"])
+            .build()
+            .unwrap();
+        assert!(any.vary_actual().is_empty());
+        assert!(any.vary_preflight().is_empty());
+        let listed = Policy::builder()
+            .allow_origins(["https://a.com"])
+            .allow_private_network(true)
+            .build()
+            .unwrap();
+        assert_eq!(listed.vary_actual(), ["origin"]);
+        assert_eq!(
+            listed.vary_preflight(),
+            [
+                "origin",
+                "access-control-request-method",
+                "access-control-request-headers",
+                "access-control-request-private-network"
+            ]
+        );
+        let star_headers = Policy::builder()
+            .allow_any_origin()
+            .allow_any_method()
+            .allow_any_header()
+            .build()
+            .unwrap();
+        assert_eq!(
+            star_headers.vary_preflight(),
+            ["access-control-request-headers"]
+        );
+    }
+
+    #[test]
+    fn description_reads_as_plain_words() {
+        let policy = Policy::builder()
+            .allow_origins([
+                "https://app.example.com",
+                "https://*.example.com",
+                "http://localhost:*",
+            ])
+            .allow_credentials(true)
+            .build()
+            .unwrap();
+        let text = policy.to_string();
+        assert!(text.contains("exactly https://app.example.com"), "{text}");
+        assert!(
+            text.contains("any subdomain of example.com over https (not example.com itself)"),
+            "{text}"
+        );
+        assert!(text.contains("http://localhost on any port"), "{text}");
+        assert!(
+            text.contains("Credentials (cookies, Authorization): allowed"),
+            "{text}"
+        );
+    }
+}

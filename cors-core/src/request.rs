@@ -1,0 +1,166 @@
+//! The request as the policy sees it: the method and four headers, borrowed.
+
+use crate::allow_headers::MAX_REQUEST_HEADER_LINES;
+
+/// A header that may come on several lines, of which only the first matters (and
+/// whether there were more, since a browser sends exactly one).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) enum Single<'r> {
+    #[default]
+    Absent,
+    One(&'r [u8]),
+    Several,
+}
+
+impl<'r> Single<'r> {
+    fn from_values(values: impl IntoIterator<Item = &'r [u8]>) -> Self {
+        let mut values = values.into_iter();
+        match (values.next(), values.next()) {
+            (None, _) => Single::Absent,
+            (Some(one), None) => Single::One(one),
+            (Some(_), Some(_)) => Single::Several,
+        }
+    }
+
+    pub(crate) fn is_present(&self) -> bool {
+        !matches!(self, Single::Absent)
+    }
+}
+
+/// The facts of a request that CORS depends on, borrowed from the framework's request
+/// without copying: the method, and the values of `Origin`,
+/// `Access-Control-Request-Method`, `Access-Control-Request-Headers` and
+/// `Access-Control-Request-Private-Network`.
+///
+/// An adapter builds one per request and hands it to
+/// [`Policy::decide`](crate::Policy::decide). Each setter takes every line of its header,
+/// in order, so that duplicates are seen:
+///
+/// ```
+/// use cors_core::RequestView;
+///
+/// let origin = b"https://app.example.com";
+/// let request = RequestView::new("OPTIONS")
+///     .origin([&origin[..]])
+///     .request_method([&b"PUT"[..]])
+///     .request_headers([&b"content-type"[..], &b"x-api-key"[..]]);
+/// assert!(request.is_preflight());
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct RequestView<'r> {
+    pub(crate) method: &'r str,
+    pub(crate) origin: Single<'r>,
+    pub(crate) request_method: Single<'r>,
+    /// The first lines of `Access-Control-Request-Headers`, kept inline so that no
+    /// request allocates; `header_line_count` counts all of them.
+    pub(crate) header_lines: [&'r [u8]; MAX_REQUEST_HEADER_LINES],
+    pub(crate) header_line_count: usize,
+    pub(crate) private_network: Single<'r>,
+}
+
+impl<'r> RequestView<'r> {
+    /// A request with this method (as sent: methods are case-sensitive) and none of the
+    /// CORS headers.
+    pub fn new(method: &'r str) -> Self {
+        RequestView {
+            method,
+            origin: Single::Absent,
+            request_method: Single::Absent,
+            header_lines: [&[]; MAX_REQUEST_HEADER_LINES],
+            header_line_count: 0,
+            private_network: Single::Absent,
+        }
+    }
+
+    /// The values of every `Origin` line.
+    #[must_use]
+    pub fn origin(mut self, values: impl IntoIterator<Item = &'r [u8]>) -> Self {
+        self.origin = Single::from_values(values);
+        self
+    }
+
+    /// The values of every `Access-Control-Request-Method` line.
+    #[must_use]
+    pub fn request_method(mut self, values: impl IntoIterator<Item = &'r [u8]>) -> Self {
+        self.request_method = Single::from_values(values);
+        self
+    }
+
+    /// The values of every `Access-Control-Request-Headers` line.
+    #[must_use]
+    pub fn request_headers(mut self, values: impl IntoIterator<Item = &'r [u8]>) -> Self {
+        let mut count = 0;
+        for value in values {
+            if let Some(slot) = self.header_lines.get_mut(count) {
+                *slot = value;
+            }
+            count += 1;
+        }
+        self.header_line_count = count;
+        self
+    }
+
+    /// The values of every `Access-Control-Request-Private-Network` line.
+    #[must_use]
+    pub fn request_private_network(mut self, values: impl IntoIterator<Item = &'r [u8]>) -> Self {
+        self.private_network = Single::from_values(values);
+        self
+    }
+
+    /// Whether this is a CORS-preflight request: `OPTIONS` with `Origin` and
+    /// `Access-Control-Request-Method` (Fetch, "CORS protocol"). Any other request,
+    /// `OPTIONS` included, is the application's.
+    pub fn is_preflight(&self) -> bool {
+        self.method == "OPTIONS" && self.origin.is_present() && self.request_method.is_present()
+    }
+
+    /// The `Access-Control-Request-Headers` lines that were kept.
+    pub(crate) fn header_lines(&self) -> &[&'r [u8]] {
+        &self.header_lines[..self.header_line_count.min(MAX_REQUEST_HEADER_LINES)]
+    }
+
+    /// Whether the preflight asks for private network access.
+    pub(crate) fn asks_private_network(&self) -> bool {
+        matches!(self.private_network, Single::One(b"true"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn preflight_needs_options_origin_and_request_method() {
+        let o: &[u8] = b"https://a.com";
+        let m: &[u8] = b"PUT";
+        assert!(RequestView::new("OPTIONS")
+            .origin([o])
+            .request_method([m])
+            .is_preflight());
+        assert!(!RequestView::new("OPTIONS").origin([o]).is_preflight());
+        assert!(!RequestView::new("OPTIONS")
+            .request_method([m])
+            .is_preflight());
+        assert!(!RequestView::new("options")
+            .origin([o])
+            .request_method([m])
+            .is_preflight());
+        assert!(!RequestView::new("GET")
+            .origin([o])
+            .request_method([m])
+            .is_preflight());
+    }
+
+    #[test]
+    fn several_lines_are_counted_not_copied() {
+        let lines: Vec<&[u8]> = vec![b"a"; 20];
+        let view = RequestView::new("OPTIONS").request_headers(lines.iter().copied());
+        assert_eq!(view.header_line_count, 20);
+        assert_eq!(view.header_lines().len(), MAX_REQUEST_HEADER_LINES);
+        let o: &[u8] = b"x";
+        assert_eq!(
+            RequestView::new("GET").origin([o, o]).origin,
+            Single::Several
+        );
+    }
+}
