@@ -372,8 +372,8 @@ impl PolicyBuilder {
             let field = format!("allow_origins[{i}]");
             match origin::parse_entry(raw) {
                 Ok(entry) => {
-                    if let Some(message) = self.insecure_origin(&entry, raw) {
-                        problems.push(Problem::new(field, message));
+                    for message in self.insecure_origin(&entry, raw) {
+                        problems.push(Problem::new(field.clone(), message));
                     }
                     entries.push(entry);
                 }
@@ -383,20 +383,21 @@ impl PolicyBuilder {
         entries
     }
 
-    /// Entries that are valid alone but not in this policy.
-    fn insecure_origin(&self, entry: &OriginEntry, raw: &str) -> Option<String> {
-        match entry {
-            OriginEntry::Any if self.origins.len() > 1 => Some(
-                "\"*\" allows every origin and cannot be mixed with other entries; keep either \"*\" or the list".into(),
-            ),
-            OriginEntry::Any if self.credentials => Some(
-                "\"*\" cannot be used with allow_credentials = true: browsers refuse `*` for credentialed requests, and echoing every origin instead would let any site read your users' data; list the origins you trust".into(),
-            ),
-            OriginEntry::Null if self.credentials => Some(format!(
-                "{raw:?} cannot be used with allow_credentials = true: any sandboxed iframe or local file sends `Origin: null`"
-            )),
-            _ => None,
+    /// Why an entry that is valid alone is not valid in this policy, if it is not.
+    fn insecure_origin(&self, entry: &OriginEntry, raw: &str) -> Vec<String> {
+        let mut reasons = Vec::new();
+        if *entry == OriginEntry::Any && self.origins.len() > 1 {
+            reasons.push("\"*\" allows every origin and cannot be mixed with other entries; keep either \"*\" or the list".into());
         }
+        if *entry == OriginEntry::Any && self.credentials {
+            reasons.push("\"*\" cannot be used with allow_credentials = true: browsers refuse `*` for credentialed requests, and echoing every origin instead would let any site read your users' data; list the origins you trust".into());
+        }
+        if *entry == OriginEntry::Null && self.credentials {
+            reasons.push(format!(
+                "{raw:?} cannot be used with allow_credentials = true: any sandboxed iframe or local file sends `Origin: null`"
+            ));
+        }
+        reasons
     }
 
     fn check_methods(&self, problems: &mut Vec<Problem>) -> AllowMethods {

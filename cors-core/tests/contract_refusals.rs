@@ -1,0 +1,144 @@
+//! Every policy that shared/CONTRACT.md says is refused is refused when the policy is
+//! built, by an error that names the field. Each is written as a policy file would be.
+
+use cors_core::{Policy, PolicyError};
+
+fn refused(toml: &str) -> PolicyError {
+    match Policy::from_toml_str(toml) {
+        Ok(policy) => panic!("accepted:\n{toml}\n{policy}"),
+        Err(error) => error,
+    }
+}
+
+/// Asserts that the policy is refused with a problem on exactly `field` whose message
+/// contains `why`.
+fn assert_refused(toml: &str, field: &str, why: &str) {
+    let error = refused(toml);
+    let found = error
+        .problems()
+        .iter()
+        .any(|p| p.field == field && p.message.contains(why));
+    assert!(
+        found,
+        "{toml}\nexpected {field}: ...{why}..., got:\n{error}"
+    );
+}
+
+#[test]
+fn malformed_origins_name_the_entry() {
+    let cases = [
+        (
+            r#"allow_origins = ["https://app.example.com/api"]"#,
+            "has a path",
+        ),
+        (
+            r#"allow_origins = ["https://app.example.com/"]"#,
+            "has a trailing slash",
+        ),
+        (
+            r#"allow_origins = ["https://app.example.com?a=1"]"#,
+            "has a query",
+        ),
+        (
+            r#"allow_origins = ["https://user:pw@app.example.com"]"#,
+            "user information",
+        ),
+        (
+            r#"allow_origins = ["https://app.example.com:443"]"#,
+            "default port :443",
+        ),
+        (
+            r#"allow_origins = ["http://app.example.com:80"]"#,
+            "default port :80",
+        ),
+        (
+            r#"allow_origins = ["https://app..example.com"]"#,
+            "malformed host",
+        ),
+        (
+            r#"allow_origins = ["https://app_ex ample.com"]"#,
+            "malformed host",
+        ),
+        (r#"allow_origins = ["app.example.com"]"#, "has no scheme"),
+    ];
+    for (toml, why) in cases {
+        assert_refused(toml, "allow_origins[0]", why);
+    }
+    // The index names the entry, not just the field.
+    assert_refused(
+        r#"allow_origins = ["https://a.example.com", "https://b.example.com", "https://app.example.com/"]"#,
+        "allow_origins[2]",
+        "\"https://app.example.com/\" has a trailing slash; an origin is scheme://host[:port]",
+    );
+}
+
+#[test]
+fn insecure_and_meaningless_combinations_are_refused() {
+    assert_refused(
+        "allow_origins = [\"*\"]\nallow_credentials = true",
+        "allow_origins[0]",
+        "cannot be used with allow_credentials = true",
+    );
+    assert_refused(
+        "allow_origins = [\"null\"]\nallow_credentials = true",
+        "allow_origins[0]",
+        "cannot be used with allow_credentials = true",
+    );
+    assert_refused(
+        r#"allow_origins = ["https://app.example.com", "*"]"#,
+        "allow_origins[1]",
+        "cannot be mixed with other entries",
+    );
+    assert_refused(
+        "allow_origins = [\"https://a.com\"]\nexpose_headers = [\"*\"]\nallow_credentials = true",
+        "expose_headers[0]",
+        "header literally named `*`",
+    );
+    for method in ["CONNECT", "TRACE", "TRACK"] {
+        let toml = format!("allow_methods = [\"GET\", \"PUT\", \"{method}\"]");
+        assert_refused(&toml, "allow_methods[2]", "forbidden method");
+    }
+    assert_refused("max_age = 86401", "max_age", "more than 86400");
+    assert_refused("allow_origns = []", "allow_origns", "unknown field");
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let error = refused(
+        r#"
+        allow_origins = ["*", "https://a.com/"]
+        allow_credentials = true
+        allow_methods = ["TRACE"]
+        expose_headers = ["*"]
+        max_age = 90000
+        "#,
+    );
+    for field in [
+        "allow_origins",
+        "allow_methods",
+        "expose_headers",
+        "max_age",
+    ] {
+        assert!(error.names_field(field), "{field} not named in:\n{error}");
+    }
+    assert_eq!(error.problems().len(), 6, "{error}");
+}
+
+#[test]
+fn the_accepted_forms_of_the_contract_build() {
+    let accepted = [
+        r#"allow_origins = ["https://app.example.com", "https://*.example.com"]"#,
+        r#"allow_origins = ["*"]"#,
+        r#"allow_origins = ["http://localhost:*"]"#,
+        r#"allow_origins = ["null"]"#,
+        "allow_origins = [\"https://a.com\"]\nallow_methods = [\"*\"]\nallow_headers = [\"*\"]\nallow_credentials = true",
+        r#"allow_headers = ["*", "authorization"]"#,
+        "max_age = 86400",
+        "",
+    ];
+    for toml in accepted {
+        if let Err(error) = Policy::from_toml_str(toml) {
+            panic!("refused:\n{toml}\n{error}");
+        }
+    }
+}
