@@ -2,12 +2,15 @@
 //!
 //! - `check-policy FILE...`: lint policy files; print every problem with its field, or
 //!   what the policy allows in plain words.
+//! - `conformance`: run the shared case table over real sockets against every example
+//!   server (and the peers' middleware with `--reference`).
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 mod check_policy;
+mod conformance;
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "Tasks of the CORS workspace")]
@@ -20,10 +23,13 @@ struct Cli {
 enum Task {
     /// Check policy files (.toml or .json): list every problem, or describe the policy.
     CheckPolicy(check_policy::Args),
+    /// Run the shared case table against every example server over real sockets.
+    Conformance(conformance::Args),
 }
 
 fn main() -> ExitCode {
     match Cli::parse().task {
         Task::CheckPolicy(args) => check_policy::run(&args),
+        Task::Conformance(args) => conformance::run(&args),
     }
 }

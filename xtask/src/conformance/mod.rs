@@ -1,0 +1,420 @@
+//! `cargo xtask conformance`: the shared case table, over real sockets, against every
+//! example server (and, with `--reference`, against servers built on each framework's
+//! own CORS middleware).
+
+mod client;
+mod matrix;
+pub mod servers;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use cors_cases::{Case, Family, Outcome};
+use serde::Serialize;
+
+use client::Observed;
+use servers::{Server, StartError};
+
+/// A column of the matrix: one server binary.
+#[derive(Debug, Clone, Copy)]
+pub struct Target {
+    /// The column's title.
+    pub column: &'static str,
+    /// The framework it runs on (what `--framework` selects).
+    pub framework: &'static str,
+    /// The cargo package and binary.
+    pub package: &'static str,
+    /// Ours (failures are fatal) or a peer's (failures are reported).
+    pub ours: bool,
+}
+
+/// Our four example servers.
+pub const OURS: [Target; 4] = [
+    Target {
+        column: "axum",
+        framework: "axum",
+        package: "example-axum",
+        ours: true,
+    },
+    Target {
+        column: "actix",
+        framework: "actix",
+        package: "example-actix",
+        ours: true,
+    },
+    Target {
+        column: "rocket",
+        framework: "rocket",
+        package: "example-rocket",
+        ours: true,
+    },
+    Target {
+        column: "warp",
+        framework: "warp",
+        package: "example-warp",
+        ours: true,
+    },
+];
+
+/// The same app on each framework's existing CORS middleware.
+pub const PEERS: [Target; 4] = [
+    Target {
+        column: "tower-http",
+        framework: "axum",
+        package: "reference-axum",
+        ours: false,
+    },
+    Target {
+        column: "actix-cors",
+        framework: "actix",
+        package: "reference-actix",
+        ours: false,
+    },
+    Target {
+        column: "rocket_cors",
+        framework: "rocket",
+        package: "reference-rocket",
+        ours: false,
+    },
+    Target {
+        column: "warp cors()",
+        framework: "warp",
+        package: "reference-warp",
+        ours: false,
+    },
+];
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Only these frameworks (axum, actix, rocket, warp); repeat for several.
+    #[arg(long, value_name = "NAME")]
+    framework: Vec<String>,
+    /// Only cases whose `family/name` contains this text.
+    #[arg(long, value_name = "TEXT")]
+    filter: Option<String>,
+    /// Write every result, with requests and responses, to this JSON file.
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
+    /// Add columns for each framework's existing CORS middleware.
+    #[arg(long)]
+    reference: bool,
+    /// Also run the browser cases in headless Chromium.
+    #[arg(long)]
+    browser: bool,
+}
+
+/// What happened to one case on one server.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseResult {
+    pub column: &'static str,
+    pub family: String,
+    pub case: String,
+    pub status: ResultStatus,
+    /// What was wrong, one line each; empty when it passed.
+    pub problems: Vec<String>,
+    /// Why a case passed although the answer differs from the table's.
+    pub note: Option<String>,
+    /// The request as sent (over a raw socket: its bytes, escaped).
+    pub request: String,
+    /// The response status and headers, or why there was none.
+    pub response: Option<ResponseRecord>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ResultStatus {
+    Passed,
+    Failed,
+    /// A comparison server cannot express the policy.
+    CannotExpress,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ResponseRecord {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+}
+
+/// Runs the conformance suite; fails if any of our servers fails a case.
+pub fn run(args: &Args) -> ExitCode {
+    match try_run(args) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn try_run(args: &Args) -> Result<ExitCode, String> {
+    let families = select_cases(
+        cors_cases::load_all().map_err(|e| e.to_string())?,
+        args.filter.as_deref(),
+    );
+    let targets = select_targets(args)?;
+    if families.iter().all(|f| f.cases.is_empty()) {
+        return Err("no case matches the filter".into());
+    }
+    servers::stop_children_on_interrupt();
+    build(&targets)?;
+    let bin_dir = servers::target_dir().join("debug");
+    let work = tempdir()?;
+    let mut results = Vec::new();
+    let progress = matrix::Progress::new(count_runs(&families, &targets));
+    for target in &targets {
+        results.extend(run_target(
+            target,
+            &bin_dir.join(target.package),
+            &families,
+            &work,
+            &progress,
+        ));
+    }
+    progress.finish();
+    let _ = std::fs::remove_dir_all(&work);
+    if args.browser {
+        eprintln!("note: --browser is not available yet; no browser case was run");
+        return Ok(ExitCode::FAILURE);
+    }
+    matrix::print(&families, &targets, &results);
+    if let Some(path) = &args.report {
+        write_report(path, &results)?;
+    }
+    let ours_failed = results
+        .iter()
+        .any(|r| r.status == ResultStatus::Failed && is_ours(&targets, r.column));
+    Ok(if ours_failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn is_ours(targets: &[Target], column: &str) -> bool {
+    targets.iter().any(|t| t.column == column && t.ours)
+}
+
+fn select_cases(mut families: Vec<Family>, filter: Option<&str>) -> Vec<Family> {
+    if let Some(filter) = filter {
+        for family in &mut families {
+            let name = family.family.clone();
+            family
+                .cases
+                .retain(|case| format!("{name}/{}", case.name).contains(filter));
+        }
+    }
+    families
+}
+
+fn select_targets(args: &Args) -> Result<Vec<Target>, String> {
+    for name in &args.framework {
+        if !OURS.iter().any(|t| t.framework == name) {
+            return Err(format!(
+                "unknown framework `{name}`; choose among axum, actix, rocket, warp"
+            ));
+        }
+    }
+    let wanted =
+        |t: &Target| args.framework.is_empty() || args.framework.iter().any(|f| f == t.framework);
+    let mut targets: Vec<Target> = OURS.iter().copied().filter(wanted).collect();
+    if args.reference {
+        targets.extend(PEERS.iter().copied().filter(wanted));
+    }
+    Ok(targets)
+}
+
+fn count_runs(families: &[Family], targets: &[Target]) -> u64 {
+    let cases: usize = families.iter().map(|f| f.cases.len()).sum();
+    (cases * targets.len()) as u64
+}
+
+/// Builds the servers in the dev profile, which the tests share.
+fn build(targets: &[Target]) -> Result<(), String> {
+    let mut command = Command::new(env!("CARGO"));
+    command.args(["build", "--quiet"]);
+    for target in targets {
+        command.args(["--package", target.package]);
+    }
+    eprintln!("building {} servers...", targets.len());
+    let status = command
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err("building the servers failed".into())
+    }
+}
+
+fn tempdir() -> Result<PathBuf, String> {
+    let dir = std::env::temp_dir().join(format!("cors-conformance-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    Ok(dir)
+}
+
+/// Runs every selected case against one server binary, starting it once per policy.
+fn run_target(
+    target: &Target,
+    binary: &Path,
+    families: &[Family],
+    work: &Path,
+    progress: &matrix::Progress,
+) -> Vec<CaseResult> {
+    let agent = client::agent();
+    let mut results = Vec::new();
+    for family in families {
+        for (policy_name, cases) in cases_by_policy(family) {
+            let file = work.join(format!("{}-{policy_name}.json", family.family));
+            let written = std::fs::write(&file, family.policies[policy_name].json_text());
+            let start = || {
+                written
+                    .as_ref()
+                    .map_err(|e| StartError::Failed(format!("cannot write the policy file: {e}")))
+                    .and_then(|()| Server::start(binary, &file))
+            };
+            let mut started = start();
+            for case in cases {
+                let result = match &mut started {
+                    Ok(server) => run_case(target, family, case, &agent, server),
+                    Err(error) => not_started(target, family, case, error),
+                };
+                // A server that died fails the case that killed it; the rest of its
+                // cases get a fresh one.
+                let crashed = started.as_mut().is_ok_and(|server| !server.is_running());
+                if crashed {
+                    started = start();
+                }
+                progress.tick(target.column, &result);
+                results.push(result);
+            }
+        }
+    }
+    results
+}
+
+fn cases_by_policy(family: &Family) -> BTreeMap<&str, Vec<&Case>> {
+    let mut by_policy: BTreeMap<&str, Vec<&Case>> = BTreeMap::new();
+    for case in &family.cases {
+        by_policy
+            .entry(case.policy.as_str())
+            .or_default()
+            .push(case);
+    }
+    by_policy
+}
+
+fn run_case(
+    target: &Target,
+    family: &Family,
+    case: &Case,
+    agent: &ureq::Agent,
+    server: &Server,
+) -> CaseResult {
+    let request = describe_request(server, case);
+    match client::send(agent, server.addr, case) {
+        Ok(observed) => {
+            let problems = cors_cases::check_response(case, observed.status, &observed.headers);
+            let note = rejected_before_cors(case, &observed);
+            let passed = problems.is_empty() || note.is_some();
+            CaseResult {
+                column: target.column,
+                family: family.family.clone(),
+                case: case.name.clone(),
+                status: if passed {
+                    ResultStatus::Passed
+                } else {
+                    ResultStatus::Failed
+                },
+                problems: problems.iter().map(ToString::to_string).collect(),
+                note,
+                request,
+                response: Some(record(&observed)),
+            }
+        }
+        Err(error) => CaseResult {
+            column: target.column,
+            family: family.family.clone(),
+            case: case.name.clone(),
+            status: ResultStatus::Failed,
+            problems: vec![error],
+            note: None,
+            request,
+            response: None,
+        },
+    }
+}
+
+fn not_started(target: &Target, family: &Family, case: &Case, error: &StartError) -> CaseResult {
+    let (status, problem) = match error {
+        StartError::CannotExpress(why) => (
+            ResultStatus::CannotExpress,
+            format!("cannot express this policy: {why}"),
+        ),
+        StartError::Failed(why) => (
+            ResultStatus::Failed,
+            format!("the server did not start: {why}"),
+        ),
+    };
+    CaseResult {
+        column: target.column,
+        family: family.family.clone(),
+        case: case.name.clone(),
+        status,
+        problems: vec![problem],
+        note: None,
+        request: String::new(),
+        response: None,
+    }
+}
+
+/// The request as it goes on the wire, for failure reports; long values are cut.
+fn describe_request(server: &Server, case: &Case) -> String {
+    let raw = client::raw_request(server.addr, case);
+    let text = raw.escape_ascii().to_string().replace("\\r\\n", "\n");
+    if text.len() > 600 {
+        format!("{}... ({} bytes)", &text[..600], raw.len())
+    } else {
+        text
+    }
+}
+
+/// A request no browser can send (two `Origin` headers, bytes that are not UTF-8, a
+/// megabyte header) may be refused by the framework's HTTP layer before any middleware
+/// runs. That is a correct answer when the table expects a refusal and nothing was
+/// allowed: the browser is blocked either way.
+fn rejected_before_cors(case: &Case, observed: &Observed) -> Option<String> {
+    let expects_refusal = matches!(
+        case.expect.outcome,
+        Outcome::PreflightRefused | Outcome::ActualRefused
+    );
+    let client_error = matches!(observed.status, 400 | 413 | 414 | 431);
+    let allowed_anything = observed
+        .headers
+        .iter()
+        .any(|(n, _)| n.starts_with("access-control-"));
+    (observed.raw && expects_refusal && client_error && !allowed_anything).then(|| {
+        format!(
+            "refused with {} by the framework's HTTP layer, before the CORS layer",
+            observed.status
+        )
+    })
+}
+
+fn record(observed: &Observed) -> ResponseRecord {
+    ResponseRecord {
+        status: observed.status,
+        headers: observed
+            .headers
+            .iter()
+            .map(|(n, v)| (n.clone(), v.escape_ascii().to_string()))
+            .collect(),
+    }
+}
+
+fn write_report(path: &Path, results: &[CaseResult]) -> Result<(), String> {
+    let json = serde_json::to_string_pretty(results).map_err(|e| e.to_string())?;
+    std::fs::write(path, json).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    eprintln!("report written to {}", path.display());
+    Ok(())
+}

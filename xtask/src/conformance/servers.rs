@@ -1,0 +1,164 @@
+//! Example servers as child processes: started per CONTRACT.md, and always stopped.
+
+use std::io::{BufRead, BufReader, Read};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+/// How long a server may take to print its ready line.
+const READY_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// The exit status a comparison server uses when its framework's CORS middleware
+/// cannot express the policy.
+pub const CANNOT_EXPRESS: i32 = 3;
+
+/// Children alive right now, so that Ctrl-C can stop them all.
+fn registry() -> &'static Arc<Mutex<Vec<u32>>> {
+    static CHILDREN: OnceLock<Arc<Mutex<Vec<u32>>>> = OnceLock::new();
+    CHILDREN.get_or_init(Default::default)
+}
+
+/// Stops every child on Ctrl-C (or SIGTERM), then exits with the conventional 130.
+pub fn stop_children_on_interrupt() {
+    let children = Arc::clone(registry());
+    let handler = move || {
+        for pid in children.lock().map(|c| c.clone()).unwrap_or_default() {
+            // SIGTERM, then the process group's own cleanup; `kill` is on every Unix.
+            let _ = Command::new("kill").arg(pid.to_string()).status();
+        }
+        eprintln!("\ninterrupted: stopped every server");
+        std::process::exit(130);
+    };
+    if let Err(error) = ctrlc::set_handler(handler) {
+        eprintln!("warning: cannot catch Ctrl-C ({error}); servers may outlive an interrupted run");
+    }
+}
+
+/// A running server; stopped when dropped, whatever happened.
+pub struct Server {
+    child: Child,
+    /// Where it listens.
+    pub addr: SocketAddr,
+}
+
+/// Why a server did not start.
+#[derive(Debug)]
+pub enum StartError {
+    /// The server refused the policy as its contract allows (a comparison server that
+    /// cannot express it): the reason it gave.
+    CannotExpress(String),
+    /// Anything else: the server is broken.
+    Failed(String),
+}
+
+impl Server {
+    /// Starts `binary --config policy --addr 127.0.0.1:0` and waits for its ready line.
+    pub fn start(binary: &Path, policy: &Path) -> Result<Server, StartError> {
+        let mut child = Command::new(binary)
+            .arg("--config")
+            .arg(policy)
+            .args(["--addr", "127.0.0.1:0"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| StartError::Failed(format!("cannot run {}: {e}", binary.display())))?;
+        if let Ok(mut children) = registry().lock() {
+            children.push(child.id());
+        }
+        let stdout = child.stdout.take().expect("stdout is piped");
+        match wait_ready(stdout) {
+            Ok(addr) => Ok(Server { child, addr }),
+            Err(why) => Err(failure(&mut child, why)),
+        }
+    }
+
+    /// Whether the process is still running (a crash shows up here).
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+}
+
+/// Collects why a child that never became ready stopped.
+fn failure(child: &mut Child, why: String) -> StartError {
+    let _ = child.kill();
+    let status = child.wait().ok();
+    let mut stderr = String::new();
+    if let Some(mut pipe) = child.stderr.take() {
+        let _ = pipe.read_to_string(&mut stderr);
+    }
+    forget(child.id());
+    let stderr = stderr.trim().to_owned();
+    if status.and_then(|s| s.code()) == Some(CANNOT_EXPRESS) {
+        StartError::CannotExpress(stderr)
+    } else {
+        StartError::Failed(format!("{why}; stderr: {stderr}"))
+    }
+}
+
+fn forget(pid: u32) {
+    if let Ok(mut children) = registry().lock() {
+        children.retain(|&p| p != pid);
+    }
+}
+
+/// Reads stdout until `listening on http://ADDR`, on a thread so that a silent server
+/// times out instead of hanging the run. The thread then drains stdout until it closes.
+fn wait_ready(stdout: std::process::ChildStdout) -> Result<SocketAddr, String> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut lines = BufReader::new(stdout).lines();
+        let ready = lines.next();
+        let _ = tx.send(ready);
+        for _ in lines {}
+    });
+    match rx.recv_timeout(READY_TIMEOUT) {
+        Ok(Some(Ok(line))) => parse_ready_line(&line),
+        Ok(_) => Err("the server exited before printing its ready line".into()),
+        Err(_) => Err(format!("no ready line within {READY_TIMEOUT:?}")),
+    }
+}
+
+fn parse_ready_line(line: &str) -> Result<SocketAddr, String> {
+    line.strip_prefix("listening on http://")
+        .and_then(|addr| addr.trim().parse().ok())
+        .ok_or_else(|| format!("the first line on stdout is not the ready line: {line:?}"))
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        forget(self.child.id());
+    }
+}
+
+/// Where cargo puts binaries of the dev profile.
+pub fn target_dir() -> PathBuf {
+    let output = Command::new(env!("CARGO"))
+        .args(["metadata", "--format-version", "1", "--no-deps"])
+        .output();
+    let from_metadata = output.ok().and_then(|o| {
+        let json: serde_json::Value = serde_json::from_slice(&o.stdout).ok()?;
+        json["target_directory"].as_str().map(PathBuf::from)
+    });
+    from_metadata.unwrap_or_else(|| PathBuf::from("target"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ready_line_gives_the_real_address() {
+        assert_eq!(
+            parse_ready_line("listening on http://127.0.0.1:4321").unwrap(),
+            "127.0.0.1:4321".parse().unwrap()
+        );
+        assert!(parse_ready_line("Rocket has launched").is_err());
+        assert!(parse_ready_line("listening on http://localhost").is_err());
+    }
+}
