@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 
-use cors_cases::Family;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{CaseResult, ResultStatus, Target};
@@ -45,7 +44,7 @@ struct Cell {
 }
 
 /// Prints the matrix, then the failures: ours first, then the peers'.
-pub fn print(families: &[Family], targets: &[Target], results: &[CaseResult]) {
+pub fn print(rows: &[String], targets: &[Target], results: &[CaseResult]) {
     let colour = std::io::stdout().is_terminal();
     let mut cells: BTreeMap<(&str, &str), Cell> = BTreeMap::new();
     for result in results {
@@ -63,22 +62,16 @@ pub fn print(families: &[Family], targets: &[Target], results: &[CaseResult]) {
             ResultStatus::Failed => {}
         }
     }
-    let width = families
-        .iter()
-        .map(|f| f.family.len())
-        .max()
-        .unwrap_or(6)
-        .max(6)
-        + 2;
+    let width = rows.iter().map(String::len).max().unwrap_or(6).max(6) + 2;
     print!("{:width$}", "family");
     for target in targets {
         print!("{:>18}", target.column);
     }
     println!();
-    for family in families.iter().filter(|f| !f.cases.is_empty()) {
-        print!("{:width$}", family.family);
+    for row in rows {
+        print!("{row:width$}");
         for target in targets {
-            print_cell(cells.get(&(family.family.as_str(), target.column)), colour);
+            print_cell(cells.get(&(row.as_str(), target.column)), colour);
         }
         println!();
     }

@@ -2,6 +2,7 @@
 //! example server (and, with `--reference`, against servers built on each framework's
 //! own CORS middleware).
 
+mod browser;
 mod client;
 mod matrix;
 pub mod servers;
@@ -156,6 +157,10 @@ fn try_run(args: &Args) -> Result<ExitCode, String> {
     if families.iter().all(|f| f.cases.is_empty()) {
         return Err("no case matches the filter".into());
     }
+    if args.browser {
+        // Before anything is built: never report a pass that could not be run.
+        browser::find_chromium()?;
+    }
     servers::stop_children_on_interrupt();
     build(&targets)?;
     let bin_dir = servers::target_dir().join("debug");
@@ -172,12 +177,17 @@ fn try_run(args: &Args) -> Result<ExitCode, String> {
         ));
     }
     progress.finish();
-    let _ = std::fs::remove_dir_all(&work);
+    let mut rows: Vec<String> = families
+        .iter()
+        .filter(|f| !f.cases.is_empty())
+        .map(|f| f.family.clone())
+        .collect();
     if args.browser {
-        eprintln!("note: --browser is not available yet; no browser case was run");
-        return Ok(ExitCode::FAILURE);
+        results.extend(run_browser(&targets, &bin_dir, &work)?);
+        rows.push(browser::FAMILY.into());
     }
-    matrix::print(&families, &targets, &results);
+    let _ = std::fs::remove_dir_all(&work);
+    matrix::print(&rows, &targets, &results);
     if let Some(path) = &args.report {
         write_report(path, &results)?;
     }
@@ -189,6 +199,28 @@ fn try_run(args: &Args) -> Result<ExitCode, String> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Every browser case against every server, in one Chromium session.
+fn run_browser(targets: &[Target], bin_dir: &Path, work: &Path) -> Result<Vec<CaseResult>, String> {
+    let (policies, cases) = browser::load_cases()?;
+    eprintln!(
+        "running {} browser cases in headless Chromium...",
+        cases.len() * targets.len()
+    );
+    let chromium = browser::Browser::start()?;
+    let mut results = Vec::new();
+    for target in targets {
+        results.extend(chromium.run_target(
+            target,
+            &bin_dir.join(target.package),
+            &policies,
+            &cases,
+            work,
+        ));
+    }
+    chromium.stop();
+    Ok(results)
 }
 
 fn is_ours(targets: &[Target], column: &str) -> bool {

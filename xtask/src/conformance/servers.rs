@@ -66,9 +66,7 @@ impl Server {
             .stderr(Stdio::piped())
             .spawn()
             .map_err(|e| StartError::Failed(format!("cannot run {}: {e}", binary.display())))?;
-        if let Ok(mut children) = registry().lock() {
-            children.push(child.id());
-        }
+        remember(child.id());
         let stdout = child.stdout.take().expect("stdout is piped");
         match wait_ready(stdout) {
             Ok(addr) => Ok(Server { child, addr }),
@@ -99,7 +97,15 @@ fn failure(child: &mut Child, why: String) -> StartError {
     }
 }
 
-fn forget(pid: u32) {
+/// Registers a child for Ctrl-C.
+pub(super) fn remember(pid: u32) {
+    if let Ok(mut children) = registry().lock() {
+        children.push(pid);
+    }
+}
+
+/// Unregisters a child that was stopped.
+pub(super) fn forget(pid: u32) {
     if let Ok(mut children) = registry().lock() {
         children.retain(|&p| p != pid);
     }
