@@ -24,66 +24,59 @@ pub struct Target {
     pub column: &'static str,
     /// The framework it runs on (what `--framework` selects).
     pub framework: &'static str,
-    /// The cargo package and binary.
+    /// The cargo package that builds it.
     pub package: &'static str,
+    /// The binary.
+    pub binary: &'static str,
     /// Ours (failures are fatal) or a peer's (failures are reported).
     pub ours: bool,
 }
 
+const fn ours(framework: &'static str, package: &'static str) -> Target {
+    Target {
+        column: framework,
+        framework,
+        package,
+        binary: package,
+        ours: true,
+    }
+}
+
+const fn peer(
+    column: &'static str,
+    framework: &'static str,
+    package: &'static str,
+    binary: &'static str,
+) -> Target {
+    Target {
+        column,
+        framework,
+        package,
+        binary,
+        ours: false,
+    }
+}
+
 /// Our four example servers.
 pub const OURS: [Target; 4] = [
-    Target {
-        column: "axum",
-        framework: "axum",
-        package: "example-axum",
-        ours: true,
-    },
-    Target {
-        column: "actix",
-        framework: "actix",
-        package: "example-actix",
-        ours: true,
-    },
-    Target {
-        column: "rocket",
-        framework: "rocket",
-        package: "example-rocket",
-        ours: true,
-    },
-    Target {
-        column: "warp",
-        framework: "warp",
-        package: "example-warp",
-        ours: true,
-    },
+    ours("axum", "example-axum"),
+    ours("actix", "example-actix"),
+    ours("rocket", "example-rocket"),
+    ours("warp", "example-warp"),
 ];
 
-/// The same app on each framework's existing CORS middleware.
+/// The same apps on each framework's existing CORS middleware: a second binary of each
+/// example package.
 pub const PEERS: [Target; 4] = [
-    Target {
-        column: "tower-http",
-        framework: "axum",
-        package: "reference-axum",
-        ours: false,
-    },
-    Target {
-        column: "actix-cors",
-        framework: "actix",
-        package: "reference-actix",
-        ours: false,
-    },
-    Target {
-        column: "rocket_cors",
-        framework: "rocket",
-        package: "reference-rocket",
-        ours: false,
-    },
-    Target {
-        column: "warp cors()",
-        framework: "warp",
-        package: "reference-warp",
-        ours: false,
-    },
+    peer("tower-http", "axum", "example-axum", "reference-axum"),
+    peer("actix-cors", "actix", "example-actix", "reference-actix"),
+    peer(
+        "rocket_cors",
+        "rocket",
+        "example-rocket",
+        "reference-rocket",
+    ),
+    peer("warp cors()", "warp", "example-warp", "reference-warp"),
 ];
 
 #[derive(clap::Args, Debug)]
@@ -170,7 +163,7 @@ fn try_run(args: &Args) -> Result<ExitCode, String> {
     for target in &targets {
         results.extend(run_target(
             target,
-            &bin_dir.join(target.package),
+            &bin_dir.join(target.binary),
             &families,
             &work,
             &progress,
@@ -183,7 +176,12 @@ fn try_run(args: &Args) -> Result<ExitCode, String> {
         .map(|f| f.family.clone())
         .collect();
     if args.browser {
-        results.extend(run_browser(&targets, &bin_dir, &work)?);
+        results.extend(run_browser(
+            &targets,
+            &bin_dir,
+            &work,
+            args.filter.as_deref(),
+        )?);
         rows.push(browser::FAMILY.into());
     }
     let _ = std::fs::remove_dir_all(&work);
@@ -202,8 +200,16 @@ fn try_run(args: &Args) -> Result<ExitCode, String> {
 }
 
 /// Every browser case against every server, in one Chromium session.
-fn run_browser(targets: &[Target], bin_dir: &Path, work: &Path) -> Result<Vec<CaseResult>, String> {
-    let (policies, cases) = browser::load_cases()?;
+fn run_browser(
+    targets: &[Target],
+    bin_dir: &Path,
+    work: &Path,
+    filter: Option<&str>,
+) -> Result<Vec<CaseResult>, String> {
+    let (policies, mut cases) = browser::load_cases()?;
+    if let Some(filter) = filter {
+        cases.retain(|case| format!("{}/{}", browser::FAMILY, case.name).contains(filter));
+    }
     eprintln!(
         "running {} browser cases in headless Chromium...",
         cases.len() * targets.len()
@@ -213,7 +219,7 @@ fn run_browser(targets: &[Target], bin_dir: &Path, work: &Path) -> Result<Vec<Ca
     for target in targets {
         results.extend(chromium.run_target(
             target,
-            &bin_dir.join(target.package),
+            &bin_dir.join(target.binary),
             &policies,
             &cases,
             work,
@@ -266,7 +272,7 @@ fn build(targets: &[Target]) -> Result<(), String> {
     let mut command = Command::new(env!("CARGO"));
     command.args(["build", "--quiet"]);
     for target in targets {
-        command.args(["--package", target.package]);
+        command.args(["--package", target.package, "--bin", target.binary]);
     }
     eprintln!("building {} servers...", targets.len());
     let status = command
