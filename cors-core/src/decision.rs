@@ -1,8 +1,6 @@
 //! The decision: one pure function from a policy and a request to what the middleware
 //! does, and the headers it writes.
 
-use bytes::Bytes;
-
 use crate::allow_headers::AllowHeaders;
 use crate::allow_methods::AllowMethods;
 use crate::allow_origins::{AllowedAs, OriginMatch};
@@ -78,37 +76,27 @@ impl<'a> Decision<'a> {
     }
 }
 
-/// How `Access-Control-Allow-Origin` is answered.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum AllowOriginValue {
-    Any,
-    Listed(Bytes),
-    Echo,
-}
+/// How `Access-Control-Allow-Origin` is answered: small and `Copy`, with no reference
+/// count to touch on the hot path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct AllowOriginValue(AllowedAs);
 
 impl AllowOriginValue {
-    fn new(policy: &Policy, allowed: AllowedAs) -> Self {
-        match allowed {
-            AllowedAs::Any => AllowOriginValue::Any,
-            // A reference-count increment: the policy's value was made shareable when
-            // the policy was built.
-            AllowedAs::Listed(i) => AllowOriginValue::Listed(policy.origins.listed(i).clone()),
-            AllowedAs::Echo => AllowOriginValue::Echo,
-        }
-    }
-
-    fn value(&self) -> Value<'_> {
-        match self {
-            AllowOriginValue::Any => Value::Static("*"),
-            AllowOriginValue::Listed(bytes) => Value::Shared(bytes),
-            AllowOriginValue::Echo => Value::RequestOrigin,
+    /// The value, from the policy that decided; `None` if a listed entry is not in this
+    /// policy (an adapter that mixed two policies), which then allows nothing.
+    fn value<'p>(self, policy: &'p Policy) -> Option<Value<'p>> {
+        match self.0 {
+            AllowedAs::Any => Some(Value::Static("*")),
+            AllowedAs::Listed(i) => policy.origins.listed(i).map(Value::Shared),
+            AllowedAs::Echo => Some(Value::RequestOrigin),
         }
     }
 }
 
-/// The headers for the response to an actual (non-preflight) request. It owns what it
-/// needs and borrows nothing, so an adapter can keep it while the application runs.
-#[derive(Debug, Clone)]
+/// The headers for the response to an actual (non-preflight) request. It borrows
+/// nothing, so an adapter can keep it while the application runs, and must hand it back
+/// to the same policy that decided.
+#[derive(Debug, Clone, Copy)]
 pub struct ActualHeaders {
     allowed: Option<AllowOriginValue>,
 }
@@ -118,8 +106,8 @@ impl ActualHeaders {
     /// `Access-Control-Allow-Origin`, `-Allow-Credentials` and `-Expose-Headers`; in
     /// every case the policy's `Vary`, merged with the application's.
     pub fn write_to(&self, policy: &Policy, headers: &mut impl ResponseHeaders) {
-        if let Some(origin) = &self.allowed {
-            headers.set(CorsHeader::AllowOrigin, origin.value());
+        if let Some(origin) = self.allowed.and_then(|o| o.value(policy)) {
+            headers.set(CorsHeader::AllowOrigin, origin);
             if policy.credentials {
                 headers.set(CorsHeader::AllowCredentials, Value::Static("true"));
             }
@@ -176,7 +164,10 @@ impl<'a> Preflight<'a> {
 
     fn write_allowed(&self, allowed: &AllowedPreflight<'a>, headers: &mut impl ResponseHeaders) {
         let policy = self.policy;
-        headers.set(CorsHeader::AllowOrigin, allowed.origin.value());
+        let Some(origin) = allowed.origin.value(policy) else {
+            return;
+        };
+        headers.set(CorsHeader::AllowOrigin, origin);
         if policy.credentials {
             headers.set(CorsHeader::AllowCredentials, Value::Static("true"));
         }
@@ -308,8 +299,8 @@ impl Policy {
         looked_up: Option<bool>,
     ) -> Result<AllowOriginValue, Refusal<'a>> {
         match (self.origins.find(origin), looked_up) {
-            (OriginMatch::Allowed(how), _) => Ok(AllowOriginValue::new(self, how)),
-            (OriginMatch::AskLookup, Some(true)) => Ok(AllowOriginValue::Echo),
+            (OriginMatch::Allowed(how), _) => Ok(AllowOriginValue(how)),
+            (OriginMatch::AskLookup, Some(true)) => Ok(AllowOriginValue(AllowedAs::Echo)),
             (OriginMatch::AskLookup, None) => Err(Refusal::LookupNotAwaited),
             (OriginMatch::AskLookup, Some(false)) | (OriginMatch::Refused, _) => {
                 Err(Refusal::OriginNotAllowed { origin })
