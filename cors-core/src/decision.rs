@@ -252,11 +252,41 @@ impl Policy {
     /// Like [`Policy::decide`], but awaits the policy's [`OriginLookup`](crate::OriginLookup)
     /// when the origin needs it. Without a lookup it is exactly `decide`.
     pub async fn decide_async<'a>(&'a self, request: &'a RequestView<'a>) -> Decision<'a> {
-        let looked_up = match (&self.origins.lookup, lookup_origin(self, request)) {
-            (Some(lookup), Some(origin)) => Some(lookup.allows(origin).await),
-            _ => None,
+        let looked_up = match self.origin_to_look_up(request) {
+            Some(origin) => Some(self.look_up(origin).await),
+            None => None,
         };
         self.decide_with(request, looked_up)
+    }
+
+    /// The origin that only the policy's [`OriginLookup`](crate::OriginLookup) can
+    /// decide, if the request has one. An adapter that cannot hold the request across
+    /// an await copies it, awaits [`Policy::look_up`], then calls
+    /// [`Policy::decide_looked_up`].
+    pub fn origin_to_look_up<'a>(&self, request: &RequestView<'a>) -> Option<&'a str> {
+        match request.origin {
+            Single::One(origin) if self.origins.find(origin) == OriginMatch::AskLookup => {
+                std::str::from_utf8(origin).ok()
+            }
+            _ => None,
+        }
+    }
+
+    /// Asks the policy's lookup about `origin`; `false` without a lookup.
+    pub async fn look_up(&self, origin: &str) -> bool {
+        match &self.origins.lookup {
+            Some(lookup) => lookup.allows(origin).await,
+            None => false,
+        }
+    }
+
+    /// [`Policy::decide`] with the answer of the lookup for the request's origin.
+    pub fn decide_looked_up<'a>(
+        &'a self,
+        request: &'a RequestView<'a>,
+        allowed: bool,
+    ) -> Decision<'a> {
+        self.decide_with(request, Some(allowed))
     }
 
     fn decide_with<'a>(
@@ -339,16 +369,5 @@ impl Policy {
             asked_headers,
             private_network,
         })
-    }
-}
-
-/// The origin to hand to the lookup, if the request has one that only the lookup can
-/// decide.
-fn lookup_origin<'a>(policy: &Policy, request: &'a RequestView<'a>) -> Option<&'a str> {
-    match request.origin {
-        Single::One(origin) if policy.origins.find(origin) == OriginMatch::AskLookup => {
-            std::str::from_utf8(origin).ok()
-        }
-        _ => None,
     }
 }

@@ -510,8 +510,10 @@ fn vary_for(
     // `*` without credentials is the only answer that does not depend on the origin
     // (the builder refuses `*` with credentials).
     let by_origin = !origins.is_any();
-    let by_method = !(methods.is_any() && !credentials);
-    let by_headers = !(headers.is_any_with_authorization() && !credentials);
+    // Only a wildcard sent as `*` answers every request alike; with credentials the
+    // wildcard echoes the request.
+    let by_method = credentials || !methods.is_any();
+    let by_headers = credentials || !headers.is_any_with_authorization();
     let actual = if by_origin {
         vec![vary::ORIGIN]
     } else {

@@ -68,7 +68,9 @@ impl Args {
 /// Prints the one ready line of the contract, `listening on http://IP:PORT`, with the
 /// real port, and flushes it.
 pub fn announce(listener: &TcpListener) {
-    let addr = listener.local_addr().expect("a bound listener has an address");
+    let addr = listener
+        .local_addr()
+        .expect("a bound listener has an address");
     let mut stdout = std::io::stdout().lock();
     // A closed stdout (the runner went away) is no reason to stop serving.
     let _ = writeln!(stdout, "listening on http://{addr}");

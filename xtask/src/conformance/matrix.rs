@@ -37,10 +37,12 @@ impl Progress {
     }
 }
 
+#[derive(Default)]
 struct Cell {
     passed: usize,
     total: usize,
     cannot_express: usize,
+    framework: usize,
 }
 
 /// Prints the matrix, then the failures: ours first, then the peers'.
@@ -50,15 +52,12 @@ pub fn print(rows: &[String], targets: &[Target], results: &[CaseResult]) {
     for result in results {
         let cell = cells
             .entry((result.family.as_str(), result.column))
-            .or_insert(Cell {
-                passed: 0,
-                total: 0,
-                cannot_express: 0,
-            });
+            .or_default();
         cell.total += 1;
         match result.status {
             ResultStatus::Passed => cell.passed += 1,
             ResultStatus::CannotExpress => cell.cannot_express += 1,
+            ResultStatus::FrameworkLimit => cell.framework += 1,
             ResultStatus::Failed => {}
         }
     }
@@ -86,11 +85,12 @@ pub fn print(rows: &[String], targets: &[Target], results: &[CaseResult]) {
             passed: column.iter().map(|c| c.passed).sum(),
             total: column.iter().map(|c| c.total).sum(),
             cannot_express: column.iter().map(|c| c.cannot_express).sum(),
+            framework: column.iter().map(|c| c.framework).sum(),
         };
         print_cell(Some(&total), colour);
     }
     println!();
-    println!("(n/e: the middleware cannot express that policy)");
+    println!("(n/e: the middleware cannot express that policy; fw: the framework answers before any middleware, see below)");
     print_notes(results);
     print_failures(targets, results);
 }
@@ -100,11 +100,15 @@ fn print_cell(cell: Option<&Cell>, colour: bool) {
         print!("{:>18}", "-");
         return;
     };
-    let mut text = format!("{}/{}", cell.passed, cell.total - cell.cannot_express);
+    let judged = cell.total - cell.cannot_express - cell.framework;
+    let mut text = format!("{}/{judged}", cell.passed);
     if cell.cannot_express > 0 {
         text.push_str(&format!(" +{} n/e", cell.cannot_express));
     }
-    let all_passed = cell.passed + cell.cannot_express == cell.total;
+    if cell.framework > 0 {
+        text.push_str(&format!(" +{} fw", cell.framework));
+    }
+    let all_passed = cell.passed == judged;
     if colour {
         let code = if all_passed { 32 } else { 31 };
         print!("\x1b[{code}m{text:>18}\x1b[0m");
@@ -120,7 +124,7 @@ fn print_notes(results: &[CaseResult]) {
         return;
     }
     println!(
-        "\n{} cases passed by a refusal from the framework rather than the CORS layer:",
+        "\n{} results explained by the framework rather than by the CORS layer:",
         noted.len()
     );
     for result in noted {

@@ -4,6 +4,7 @@
 
 mod browser;
 mod client;
+mod limits;
 mod matrix;
 pub mod servers;
 
@@ -122,6 +123,9 @@ pub enum ResultStatus {
     Failed,
     /// A comparison server cannot express the policy.
     CannotExpress,
+    /// Failed because the framework answers before any middleware runs (see
+    /// `xtask/framework-limits.toml`).
+    FrameworkLimit,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -170,6 +174,7 @@ fn try_run(args: &Args) -> Result<ExitCode, String> {
         ));
     }
     progress.finish();
+    limits::apply(&targets, &mut results)?;
     let mut rows: Vec<String> = families
         .iter()
         .filter(|f| !f.cases.is_empty())

@@ -1,0 +1,122 @@
+//! The response future of [`Cors`](crate::Cors).
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{ready, Context, Poll};
+
+use cors_core::{ActualHeaders, Policy};
+use http::{HeaderValue, Response, StatusCode};
+use pin_project_lite::pin_project;
+
+use crate::translate::{write_actual, Step};
+
+/// The decision of a policy with an asynchronous origin lookup, still running.
+pub(crate) type Lookup = Pin<Box<dyn Future<Output = Step<()>> + Send>>;
+
+/// The headers to write on the inner service's response.
+pub(crate) enum Headers {
+    /// Decided when the request came in.
+    Decided(ActualHeaders, Option<HeaderValue>),
+    /// Awaiting the policy's origin lookup.
+    Lookup(Lookup),
+}
+
+pin_project! {
+    /// The response future of [`Cors`](crate::Cors): a preflight answer, or the inner
+    /// service's response with the CORS headers added.
+    pub struct ResponseFuture<F, B> {
+        #[pin]
+        state: State<F, B>,
+    }
+}
+
+pin_project! {
+    #[project = StateProj]
+    enum State<F, B> {
+        /// A preflight answered without calling the inner service.
+        Answered { response: Option<Response<B>> },
+        /// A preflight whose answer awaits the origin lookup.
+        PreflightLookup { lookup: Lookup },
+        /// An actual request, at the inner service.
+        Forwarded {
+            #[pin]
+            future: F,
+            headers: Headers,
+            policy: Arc<Policy>,
+        },
+    }
+}
+
+impl<F, B> ResponseFuture<F, B> {
+    pub(crate) fn answered(response: Response<B>) -> Self {
+        let response = Some(response);
+        ResponseFuture {
+            state: State::Answered { response },
+        }
+    }
+
+    pub(crate) fn preflight_lookup(lookup: Lookup) -> Self {
+        ResponseFuture {
+            state: State::PreflightLookup { lookup },
+        }
+    }
+
+    pub(crate) fn forwarded(future: F, headers: Headers, policy: Arc<Policy>) -> Self {
+        ResponseFuture {
+            state: State::Forwarded {
+                future,
+                headers,
+                policy,
+            },
+        }
+    }
+}
+
+impl<F, B, E> Future for ResponseFuture<F, B>
+where
+    F: Future<Output = Result<Response<B>, E>>,
+    B: Default,
+{
+    type Output = Result<Response<B>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project().state.project() {
+            StateProj::Answered { response } => Poll::Ready(Ok(response
+                .take()
+                .expect("ResponseFuture polled after completion"))),
+            StateProj::PreflightLookup { lookup } => match ready!(lookup.as_mut().poll(cx)) {
+                Step::Answer(response) => Poll::Ready(Ok(response.map(|()| B::default()))),
+                // The core answers every preflight; were it ever to say otherwise, the
+                // request is no longer there to forward.
+                Step::Forward(..) => {
+                    tracing::error!("cors-core forwarded a preflight; answering 500");
+                    let mut response = Response::new(B::default());
+                    *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+                    Poll::Ready(Ok(response))
+                }
+            },
+            StateProj::Forwarded {
+                future,
+                headers,
+                policy,
+            } => {
+                if let Headers::Lookup(lookup) = headers {
+                    match ready!(lookup.as_mut().poll(cx)) {
+                        Step::Forward(actual, origin) => {
+                            *headers = Headers::Decided(actual, origin)
+                        }
+                        Step::Answer(response) => {
+                            return Poll::Ready(Ok(response.map(|()| B::default())))
+                        }
+                    }
+                }
+                let mut response = ready!(future.poll(cx))?;
+                if let Headers::Decided(actual, origin) = headers {
+                    write_actual(&mut response, actual, policy, origin.as_ref());
+                }
+                Poll::Ready(Ok(response))
+            }
+        }
+    }
+}

@@ -1,0 +1,154 @@
+//! CORS for [axum](https://docs.rs/axum) and any tower / hyper 1 stack: a tower
+//! [`Layer`] that applies a validated [`cors_core::Policy`].
+//!
+//! ```
+//! use axum::{routing::get, Router};
+//! use cors_axum::{CorsLayer, Policy};
+//!
+//! let policy = Policy::from_toml_str(r#"allow_origins = ["https://app.example.com"]"#)?;
+//! let app: Router = Router::new()
+//!     .route("/", get(|| async { "Hello, World!" }))
+//!     .layer(CorsLayer::new(policy));
+//! # Ok::<(), cors_core::PolicyError>(())
+//! ```
+//!
+//! What the layer does, all of it decided by `cors-core`:
+//! - a preflight (`OPTIONS` with `Origin` and `Access-Control-Request-Method`) is answered
+//!   by the layer (204/200 or 403, empty body) and never reaches the inner service;
+//! - every other request goes through, and the CORS headers are written on whatever
+//!   response comes back, error statuses included;
+//! - a refusal is logged with `tracing::debug!`, with the reason, so that a developer can
+//!   find out why the browser says no.
+//!
+//! The layer works with `Router::layer`, `Router::route_layer` (a policy per route),
+//! `tower::ServiceBuilder` and any service taking an `http::Request`. Its response
+//! future neither boxes nor allocates, except with an asynchronous origin lookup
+//! ([`cors_core::OriginLookup`]): then the lookup and what depends on it run in one boxed
+//! future per request, since the lookup's own future is boxed anyway.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod future;
+mod translate;
+
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use http::{Request, Response};
+use tower_layer::Layer;
+use tower_service::Service;
+
+pub use cors_core::Policy;
+pub use future::ResponseFuture;
+
+use future::Headers;
+use translate::Step;
+
+/// A tower [`Layer`] that applies a CORS [`Policy`] to the services it wraps.
+///
+/// ```
+/// use std::sync::Arc;
+/// use cors_axum::{CorsLayer, Policy};
+///
+/// let policy = Arc::new(Policy::builder().allow_origins(["https://app.example.com"]).build()?);
+/// // One policy, shared by several layers without copying.
+/// let api = CorsLayer::new(policy.clone());
+/// let admin = CorsLayer::new(policy);
+/// # let _ = (api, admin);
+/// # Ok::<(), cors_core::PolicyError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct CorsLayer {
+    policy: Arc<Policy>,
+}
+
+impl CorsLayer {
+    /// A layer applying `policy`, given by value or already in an `Arc`.
+    pub fn new(policy: impl Into<Arc<Policy>>) -> Self {
+        CorsLayer {
+            policy: policy.into(),
+        }
+    }
+
+    /// The policy this layer applies.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+}
+
+impl<S> Layer<S> for CorsLayer {
+    type Service = Cors<S>;
+
+    fn layer(&self, inner: S) -> Cors<S> {
+        Cors {
+            inner,
+            policy: self.policy.clone(),
+        }
+    }
+}
+
+/// The service made by [`CorsLayer`]: answers preflights, and adds the CORS headers to
+/// the inner service's responses.
+#[derive(Debug, Clone)]
+pub struct Cors<S> {
+    inner: S,
+    policy: Arc<Policy>,
+}
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for Cors<S>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+    ResBody: Default,
+{
+    type Response = Response<ResBody>;
+    type Error = S::Error;
+    type Future = ResponseFuture<S::Future, ResBody>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
+        if self.policy.has_origin_lookup() {
+            return self.call_with_lookup(request);
+        }
+        let view = translate::view(request.method(), request.headers());
+        let step = Step::of(
+            self.policy.decide(&view),
+            request.method(),
+            request.uri(),
+            request.headers(),
+        );
+        match step {
+            Step::Answer(preflight) => ResponseFuture::answered(preflight),
+            Step::Forward(actual, origin) => {
+                let future = self.inner.call(request);
+                let headers = Headers::Decided(actual, origin);
+                ResponseFuture::forwarded(future, headers, self.policy.clone())
+            }
+        }
+    }
+}
+
+impl<S> Cors<S> {
+    /// The path of policies with an asynchronous origin lookup. Whether the request is a
+    /// preflight does not depend on the lookup, so the inner service is called (or not)
+    /// right away, and the lookup runs in its own boxed future, on copies of the four
+    /// request headers CORS reads.
+    fn call_with_lookup<ReqBody, ResBody>(
+        &mut self,
+        request: Request<ReqBody>,
+    ) -> ResponseFuture<S::Future, ResBody>
+    where
+        S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+    {
+        let copy = translate::LookupRequest::new(&request);
+        let is_preflight = copy.is_preflight();
+        let lookup = Box::pin(copy.decide(self.policy.clone()));
+        if is_preflight {
+            return ResponseFuture::preflight_lookup(lookup);
+        }
+        let future = self.inner.call(request);
+        ResponseFuture::forwarded(future, Headers::Lookup(lookup), self.policy.clone())
+    }
+}

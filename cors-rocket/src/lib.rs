@@ -1,0 +1,243 @@
+//! CORS for [Rocket](https://rocket.rs) 0.5: one fairing. It answers preflights before
+//! any route of the app runs and puts the policy's headers on every response, those of
+//! catchers (404, 422, 500...) included. Every rule comes from [`cors_core`]; this crate
+//! only translates between it and Rocket.
+//!
+//! ```
+//! let policy = cors_rocket::Policy::from_toml_str(r#"allow_origins = ["https://app.example.com"]"#)?;
+//! let rocket = rocket::build().attach(cors_rocket::Cors::new(policy));
+//! // rocket.launch().await
+//! # let _ = rocket;
+//! # Ok::<(), cors_rocket::PolicyError>(())
+//! ```
+//!
+//! # How it works
+//! A fairing cannot answer a request, so the fairing mounts one route of its own when
+//! Rocket ignites, `OPTIONS /<_..>` at rank `isize::MIN` (named `cors-rocket preflight`):
+//! - For each request, `on_request` asks the policy once and keeps the decision in the
+//!   request-local cache.
+//! - Rocket tries routes in rank order, lowest first, so that route sees every `OPTIONS`
+//!   request before any route of the app. It answers those the policy decided are
+//!   preflights (204, or the policy's status, when allowed; 403 when refused; empty
+//!   body), so no route of the app ever sees a preflight and Rocket logs no "No
+//!   matching routes". Any other `OPTIONS` it forwards: a plain `OPTIONS` reaches the
+//!   app's own `OPTIONS` routes, or its 404 catcher, as without CORS.
+//! - `on_response` adds the CORS headers to the response of every other request,
+//!   whichever route or catcher made it, and merges `Vary` with the app's. A refused
+//!   origin still reaches its route (it is never rewritten to a 403); its response only
+//!   gets `Vary`.
+//!
+//! Attach one `Cors` per Rocket: a second one would mount a second route at the same
+//! rank, which Rocket refuses at launch as a collision (two CORS layers would answer
+//! twice).
+//!
+//! Rocket drops header values that are not UTF-8 before any fairing sees them, so an
+//! `Origin` that is not UTF-8 reaches the policy as no `Origin` at all (the response
+//! still gets `Vary`, and no `Access-Control-Allow-*` header).
+//!
+//! # Seeing refusals
+//! A refused origin, method or header is logged with [`tracing`] at debug level (target
+//! `cors_rocket`), with the reason in words. Rocket 0.5 itself logs through the `log`
+//! crate; install a `tracing` subscriber before launching Rocket, for example
+//! `tracing_subscriber::fmt().with_env_filter(EnvFilter::from_default_env()).init()`,
+//! and run with `RUST_LOG=cors_rocket=debug` to see the refusals (the subscriber then
+//! takes Rocket's own log too, since Rocket only installs its logger when none is set).
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+use std::borrow::Cow;
+use std::io::Cursor;
+use std::sync::{Arc, Mutex};
+
+use cors_core::{Action, ActualHeaders, CorsHeader, RequestView, ResponseHeaders, Value};
+use rocket::fairing::{self, Fairing, Info, Kind};
+use rocket::http::{Header, Method, Status};
+use rocket::route::{self, Handler, Route};
+use rocket::{Build, Data, Request, Response, Rocket};
+
+pub use cors_core::{Policy, PolicyError};
+
+/// The rank of the preflight route: before every route of the app (see the crate
+/// documentation).
+pub const PREFLIGHT_RANK: isize = isize::MIN;
+
+/// The CORS fairing: a validated [`Policy`], and the route that answers preflights.
+///
+/// ```
+/// use cors_rocket::{Cors, Policy};
+///
+/// let policy = Policy::builder()
+///     .allow_origins(["https://app.example.com"])
+///     .allow_methods(["GET", "PUT"])
+///     .build()?;
+/// let rocket = rocket::build().attach(Cors::new(policy));
+/// # let _ = rocket;
+/// # Ok::<(), cors_rocket::PolicyError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Cors {
+    policy: Arc<Policy>,
+}
+
+impl Cors {
+    /// The fairing for this policy.
+    pub fn new(policy: impl Into<Arc<Policy>>) -> Self {
+        Cors {
+            policy: policy.into(),
+        }
+    }
+}
+
+#[rocket::async_trait]
+impl Fairing for Cors {
+    fn info(&self) -> Info {
+        Info {
+            name: "CORS",
+            kind: Kind::Ignite | Kind::Request | Kind::Response,
+        }
+    }
+
+    async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
+        let mut route = Route::ranked(
+            PREFLIGHT_RANK,
+            Method::Options,
+            "/<_..>",
+            Preflights(self.clone()),
+        );
+        route.name = Some("cors-rocket preflight".into());
+        Ok(rocket.mount("/", vec![route]))
+    }
+
+    async fn on_request(&self, request: &mut Request<'_>, _: &mut Data<'_>) {
+        self.step(request).await;
+    }
+
+    async fn on_response<'r>(&self, request: &'r Request<'_>, response: &mut Response<'r>) {
+        match self.step(request).await {
+            Step::Forward { headers, origin } => {
+                let mut sink = Sink { response, origin };
+                headers.write_to(&self.policy, &mut sink);
+            }
+            // Only when the preflight route did not run (another fairing changed the
+            // request): the policy decided it is a preflight, so it is answered.
+            Step::Answer(answer) => {
+                if let Some(answer) = take(answer) {
+                    *response = answer;
+                }
+            }
+        }
+    }
+}
+
+/// What the policy decided for a request, kept in its local cache.
+enum Step {
+    /// A preflight's answer, taken by the route (a `Mutex`, as the cache must be `Sync`).
+    Answer(Mutex<Option<Response<'static>>>),
+    /// An actual request: the headers for its response, and its `Origin` to echo.
+    Forward {
+        headers: ActualHeaders,
+        origin: String,
+    },
+}
+
+fn take(answer: &Mutex<Option<Response<'static>>>) -> Option<Response<'static>> {
+    answer.lock().ok().and_then(|mut answer| answer.take())
+}
+
+impl Cors {
+    /// The decision for this request, made once and then read from the local cache.
+    async fn step<'r>(&self, request: &'r Request<'_>) -> &'r Step {
+        request.local_cache_async(self.decide(request)).await
+    }
+
+    async fn decide(&self, request: &Request<'_>) -> Step {
+        let headers = request.headers();
+        let values = |name| headers.get(name).map(str::as_bytes);
+        let method = request.method().as_str();
+        let view = RequestView::new(method)
+            .origin(values("origin"))
+            .request_method(values("access-control-request-method"))
+            .request_headers(values("access-control-request-headers"))
+            .request_private_network(values("access-control-request-private-network"));
+        let decision = if self.policy.has_origin_lookup() {
+            self.policy.decide_async(&view).await
+        } else {
+            self.policy.decide(&view)
+        };
+        let origin = headers.get_one("origin").unwrap_or_default();
+        if let Some(refusal) = decision.refusal() {
+            tracing::debug!(%refusal, origin, method, "CORS request refused");
+        }
+        match decision.into_action() {
+            Action::Respond(preflight) => {
+                let mut answer = Response::new();
+                answer.set_status(Status::new(preflight.status()));
+                answer.set_sized_body(0, Cursor::new(&[]));
+                preflight.write_to(&mut Sink {
+                    response: &mut answer,
+                    origin,
+                });
+                Step::Answer(Mutex::new(Some(answer)))
+            }
+            Action::Forward(headers) => Step::Forward {
+                headers,
+                origin: origin.to_owned(),
+            },
+        }
+    }
+}
+
+/// The handler of the preflight route: answers preflights, forwards everything else.
+#[derive(Clone)]
+struct Preflights(Cors);
+
+#[rocket::async_trait]
+impl Handler for Preflights {
+    async fn handle<'r>(&self, request: &'r Request<'_>, data: Data<'r>) -> route::Outcome<'r> {
+        match self.0.step(request).await {
+            Step::Answer(answer) => match take(answer) {
+                Some(answer) => route::Outcome::Success(answer),
+                None => route::Outcome::forward(data, Status::NotFound),
+            },
+            Step::Forward { .. } => route::Outcome::forward(data, Status::NotFound),
+        }
+    }
+}
+
+/// The core's view of a Rocket response's headers.
+struct Sink<'s, 'r> {
+    response: &'s mut Response<'r>,
+    origin: &'s str,
+}
+
+impl Sink<'_, '_> {
+    /// Rocket header values are text; the core's are ASCII, so nothing is lost.
+    fn value(&self, value: Value<'_>) -> Option<Cow<'static, str>> {
+        let owned = |bytes: &[u8]| std::str::from_utf8(bytes).ok().map(|s| s.to_owned().into());
+        match value {
+            Value::Static(text) => Some(Cow::Borrowed(text)),
+            Value::Shared(bytes) => owned(bytes),
+            Value::RequestOrigin => Some(self.origin.to_owned().into()),
+            Value::Request(bytes) => owned(bytes),
+        }
+    }
+}
+
+impl ResponseHeaders for Sink<'_, '_> {
+    fn set(&mut self, name: CorsHeader, value: Value<'_>) {
+        if let Some(value) = self.value(value) {
+            self.response.set_header(Header::new(name.as_str(), value));
+        }
+    }
+
+    fn append(&mut self, name: CorsHeader, value: Value<'_>) {
+        if let Some(value) = self.value(value) {
+            self.response
+                .adjoin_header(Header::new(name.as_str(), value));
+        }
+    }
+
+    fn vary_values(&self) -> impl Iterator<Item = &[u8]> {
+        self.response.headers().get("vary").map(str::as_bytes)
+    }
+}

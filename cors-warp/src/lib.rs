@@ -1,0 +1,340 @@
+//! CORS for [warp](https://docs.rs/warp): a wrapper for your routes that answers
+//! preflights before the routes run and puts the policy's headers on every reply,
+//! rejections included. Every rule comes from [`cors_core`]; this crate only
+//! translates between it and warp.
+//!
+//! ```
+//! use warp::Filter;
+//!
+//! let policy = cors_warp::Policy::from_toml_str(r#"allow_origins = ["https://app.example.com"]"#)?;
+//! let routes = warp::path("hello").map(|| "Hello, World!");
+//! let app = cors_warp::Cors::new(policy).wrap(routes);
+//! // warp::serve(app).run(([127, 0, 0, 1], 8080)).await;
+//! # let _ = app;
+//! # Ok::<(), cors_warp::PolicyError>(())
+//! ```
+//!
+//! # What the wrapper does
+//! - A preflight (`OPTIONS` with `Origin` and `Access-Control-Request-Method`) is
+//!   answered by the wrapper, 204 (or the policy's status) when allowed and 403 when
+//!   refused, with an empty body. Your routes never see it.
+//! - Every other request, a plain `OPTIONS` included, runs your routes. Their reply gets
+//!   the CORS headers the policy decides, and `Vary` merged with the one your reply set.
+//!   A refused origin still reaches your routes; its reply only gets `Vary`.
+//!
+//! # Rejections
+//! warp turns a rejection into a reply only when it leaves the whole filter chain, which
+//! is too late to add headers. So the wrapper turns the rejections of the routes it wraps
+//! into replies itself, with warp's own conversion (the same status, headers and body
+//! that `warp::serve` would send: 404 for no route, 405 for a wrong method, 400 for a bad
+//! header...), and adds the CORS headers to them: a script of an allowed origin can read
+//! your 404. (warp exposes that conversion only through `warp::service`, which must not
+//! run inside another request's filters, so for a rejected request the wrapper runs it
+//! on a short tokio task of its own.) As a consequence the wrapped filter never rejects
+//! (its error type is [`Infallible`]):
+//! - Apply the wrapper last, to the whole app (`cors.wrap(routes)`): warp lets nothing
+//!   be `.or(...)`-ed after a filter that cannot reject. To give parts of an app
+//!   different policies, put a path filter in front of each wrapped part:
+//!   `warp::path("public").and(a.wrap(public)).or(warp::path("api").and(b.wrap(api)))`.
+//! - Keep your own `recover` handler inside the wrapper: `cors.wrap(routes.recover(handle))`.
+//!   The wrapper takes filters whose error is [`Rejection`], so let the handler return
+//!   `Result<impl Reply, Rejection>`: what it answers gets the CORS headers, and what it
+//!   returns as `Err(rejection)` gets warp's default reply, with the CORS headers too.
+//!   To add your own headers to warp's 404 and 405 as well, recover with
+//!   [`rejection_reply`], which gives you warp's reply as a value.
+//! - A filter that cannot reject at all (`warp::any().map(...)`, or a `recover` handler
+//!   returning `Result<_, Infallible>`) has the error type `Infallible`: call
+//!   `.boxed()` on it before wrapping, which makes its error a [`Rejection`].
+//!
+//! # Seeing refusals
+//! A refused origin, method or header is logged with [`tracing`] at debug level (target
+//! `cors_warp`), with the reason in words. With `tracing-subscriber`'s `EnvFilter`, run
+//! with `RUST_LOG=cors_warp=debug` to see them.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
+
+use cors_core::{Action, ActualHeaders, CorsHeader, Decision, RequestView, ResponseHeaders, Value};
+use tower_service::Service;
+use warp::http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use warp::http::{Method, StatusCode};
+use warp::reply::Response;
+use warp::{Filter, Rejection, Reply};
+
+pub use cors_core::{Policy, PolicyError};
+
+/// The CORS layer for warp: a validated [`Policy`], shared by every wrapper made from it.
+///
+/// ```
+/// use warp::Filter;
+/// use cors_warp::{Cors, Policy};
+///
+/// let policy = Policy::builder()
+///     .allow_origins(["https://app.example.com"])
+///     .allow_methods(["GET", "PUT"])
+///     .build()?;
+/// let cors = Cors::new(policy);
+/// let items = warp::path("items").and(warp::put()).map(|| "updated");
+/// let app = items.with(warp::wrap_fn(|routes| cors.wrap(routes)));
+/// # let _ = app;
+/// # Ok::<(), cors_warp::PolicyError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Cors {
+    policy: Arc<Policy>,
+}
+
+impl Cors {
+    /// A CORS layer for this policy.
+    pub fn new(policy: impl Into<Arc<Policy>>) -> Self {
+        Cors {
+            policy: policy.into(),
+        }
+    }
+
+    /// Wraps `routes`: `let app = cors.wrap(routes);`. In a chain of filters, hand it
+    /// to [`warp::wrap_fn`]: `routes.with(warp::wrap_fn(|routes| cors.wrap(routes)))`
+    /// (warp 0.4 keeps its `Wrap` trait private, so no crate but warp can return a
+    /// value for `with` directly). See the [crate documentation](crate) for what
+    /// happens to preflights and rejections.
+    pub fn wrap<F, R>(
+        &self,
+        routes: F,
+    ) -> impl Filter<Extract = (Response,), Error = Infallible> + Clone + Send + Sync + 'static
+    where
+        F: Filter<Extract = (R,), Error = Rejection> + Clone + Send + Sync + 'static,
+        R: Reply + 'static,
+    {
+        wrapped(Arc::clone(&self.policy), routes)
+    }
+}
+
+/// The routes behind the CORS decision. A preflight leaves the chain at the first step,
+/// as a rejection carrying its answer (warp's only way to skip the filters that follow),
+/// and the final `recover` turns it into the reply.
+fn wrapped<F, R>(
+    policy: Arc<Policy>,
+    routes: F,
+) -> impl Filter<Extract = (Response,), Error = Infallible> + Clone + Send + Sync + 'static
+where
+    F: Filter<Extract = (R,), Error = Rejection> + Clone + Send + Sync + 'static,
+    R: Reply + 'static,
+{
+    let deciding = Arc::clone(&policy);
+    warp::method()
+        .and(warp::header::headers_cloned())
+        .and_then(move |method, headers| decide(Arc::clone(&deciding), method, headers))
+        .and(replies(routes))
+        .map(move |forward: Forward, response| forward.write(&policy, response))
+        .recover(answer_preflight)
+        .unify()
+}
+
+/// An actual request's CORS headers, kept while the routes run.
+struct Forward {
+    headers: ActualHeaders,
+    origin: Option<HeaderValue>,
+}
+
+impl Forward {
+    fn write(self, policy: &Policy, mut response: Response) -> Response {
+        let mut sink = Sink {
+            headers: response.headers_mut(),
+            origin: self.origin.as_ref(),
+        };
+        self.headers.write_to(policy, &mut sink);
+        response
+    }
+}
+
+/// A preflight's answer, on its way out of the filter chain.
+#[derive(Debug)]
+struct Answered {
+    status: StatusCode,
+    headers: HeaderMap,
+}
+
+impl warp::reject::Reject for Answered {}
+
+async fn decide(
+    policy: Arc<Policy>,
+    method: Method,
+    headers: HeaderMap,
+) -> Result<Forward, Rejection> {
+    let view = request_view(&method, &headers);
+    let decision = if policy.has_origin_lookup() {
+        policy.decide_async(&view).await
+    } else {
+        policy.decide(&view)
+    };
+    log_refusal(&decision, &method, &headers);
+    let origin = headers.get(header::ORIGIN).cloned();
+    match decision.into_action() {
+        Action::Respond(preflight) => {
+            let mut answer = HeaderMap::new();
+            let mut sink = Sink {
+                headers: &mut answer,
+                origin: origin.as_ref(),
+            };
+            preflight.write_to(&mut sink);
+            answer.insert(header::CONTENT_LENGTH, HeaderValue::from_static("0"));
+            let status = StatusCode::from_u16(preflight.status())
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            Err(warp::reject::custom(Answered {
+                status,
+                headers: answer,
+            }))
+        }
+        Action::Forward(actual) => Ok(Forward {
+            headers: actual,
+            origin,
+        }),
+    }
+}
+
+fn request_view<'r>(method: &'r Method, headers: &'r HeaderMap) -> RequestView<'r> {
+    let values = |name: &'static str| headers.get_all(name).iter().map(HeaderValue::as_bytes);
+    RequestView::new(method.as_str())
+        .origin(values("origin"))
+        .request_method(values("access-control-request-method"))
+        .request_headers(values("access-control-request-headers"))
+        .request_private_network(values("access-control-request-private-network"))
+}
+
+fn log_refusal(decision: &Decision<'_>, method: &Method, headers: &HeaderMap) {
+    if let Some(refusal) = decision.refusal() {
+        let origin = headers
+            .get(header::ORIGIN)
+            .map_or(&b""[..], HeaderValue::as_bytes);
+        tracing::debug!(%refusal, origin = %origin.escape_ascii(), %method, "CORS request refused");
+    }
+}
+
+/// The last step: the reply to a preflight.
+async fn answer_preflight(rejection: Rejection) -> Result<Response, Infallible> {
+    match rejection.find::<Answered>() {
+        Some(answered) => {
+            let mut response = Response::default();
+            *response.status_mut() = answered.status;
+            *response.headers_mut() = answered.headers.clone();
+            Ok(response)
+        }
+        // Not reachable: the routes' rejections became replies in `replies`.
+        None => reply_to(rejection).await,
+    }
+}
+
+/// The routes, with every rejection turned into warp's own reply for it.
+fn replies<F, R>(
+    routes: F,
+) -> impl Filter<Extract = (Response,), Error = Infallible> + Clone + Send + Sync + 'static
+where
+    F: Filter<Extract = (R,), Error = Rejection> + Clone + Send + Sync + 'static,
+    R: Reply + 'static,
+{
+    routes.map(R::into_response).recover(reply_to).unify()
+}
+
+/// warp's own reply to a rejection (the status, headers and body `warp::serve` sends
+/// for it), as a value that can still be changed. The wrapper uses it for the routes'
+/// rejections; an app can use it in its own `recover` handler to add headers to warp's
+/// 404 and 405:
+///
+/// ```
+/// use warp::{Filter, Rejection, Reply};
+///
+/// let routes = warp::path("hello").map(|| "Hello, World!".into_response());
+/// let app = routes
+///     .recover(|rejection| async move {
+///         Ok::<_, Rejection>(cors_warp::rejection_reply(rejection).await)
+///     })
+///     .unify()
+///     .map(|reply| warp::reply::with_header(reply, "x-served-by", "warp"));
+/// # let _ = app;
+/// ```
+///
+/// warp keeps that conversion private; only a `warp::service` performs it, and warp
+/// asserts that no service runs inside another request's filters, so this runs it on a
+/// tokio task of its own. Outside a tokio runtime it answers 500.
+pub async fn rejection_reply(rejection: Rejection) -> Response {
+    let slot = Arc::new(Mutex::new(Some(rejection)));
+    let rejecting = warp::any().and_then(move || {
+        let rejection = slot.lock().ok().and_then(|mut slot| slot.take());
+        std::future::ready(Err::<Response, _>(
+            rejection.unwrap_or_else(warp::reject::not_found),
+        ))
+    });
+    let mut service = warp::service(rejecting);
+    let request = warp::http::Request::new(String::new());
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        tracing::error!("cors-warp needs a tokio runtime to reply to a rejection");
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let task = runtime.spawn(async move { service.call(request).await });
+    match task.await {
+        Ok(Ok(response)) => response,
+        Ok(Err(never)) => match never {},
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+/// [`rejection_reply`] as a `recover` handler.
+async fn reply_to(rejection: Rejection) -> Result<Response, Infallible> {
+    Ok(rejection_reply(rejection).await)
+}
+
+/// The core's view of a warp header map.
+struct Sink<'a> {
+    headers: &'a mut HeaderMap,
+    origin: Option<&'a HeaderValue>,
+}
+
+impl Sink<'_> {
+    fn value(&self, value: Value<'_>) -> Option<HeaderValue> {
+        match value {
+            Value::Static(text) => Some(HeaderValue::from_static(text)),
+            // A reference-count increment: `http` keeps `Bytes` as they are.
+            Value::Shared(bytes) => HeaderValue::from_maybe_shared(bytes.clone()).ok(),
+            Value::RequestOrigin => self.origin.cloned(),
+            Value::Request(bytes) => HeaderValue::from_bytes(bytes).ok(),
+        }
+    }
+}
+
+impl ResponseHeaders for Sink<'_> {
+    fn set(&mut self, name: CorsHeader, value: Value<'_>) {
+        if let Some(value) = self.value(value) {
+            self.headers.insert(header_name(name), value);
+        }
+    }
+
+    fn append(&mut self, name: CorsHeader, value: Value<'_>) {
+        if let Some(value) = self.value(value) {
+            self.headers.append(header_name(name), value);
+        }
+    }
+
+    fn vary_values(&self) -> impl Iterator<Item = &[u8]> {
+        self.headers
+            .get_all(header::VARY)
+            .iter()
+            .map(HeaderValue::as_bytes)
+    }
+}
+
+fn header_name(name: CorsHeader) -> HeaderName {
+    match name {
+        CorsHeader::AllowOrigin => header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        CorsHeader::AllowCredentials => header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+        CorsHeader::AllowMethods => header::ACCESS_CONTROL_ALLOW_METHODS,
+        CorsHeader::AllowHeaders => header::ACCESS_CONTROL_ALLOW_HEADERS,
+        CorsHeader::ExposeHeaders => header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        CorsHeader::MaxAge => header::ACCESS_CONTROL_MAX_AGE,
+        CorsHeader::AllowPrivateNetwork => {
+            HeaderName::from_static("access-control-allow-private-network")
+        }
+        CorsHeader::Vary => header::VARY,
+    }
+}

@@ -1,0 +1,65 @@
+//! The app of shared/CONTRACT.md as warp filters, without CORS, so that the server
+//! (`main.rs`) and the tests of `cors-warp` serve the same routes.
+#![forbid(unsafe_code)]
+
+use serde_json::{json, Value};
+use warp::http::StatusCode;
+use warp::reply::{self, Reply, Response};
+use warp::{Filter, Rejection};
+
+/// Every route of the contract. Every reply carries `x-request-id`, warp's 404 and 405
+/// included: the app turns its rejections into warp's own replies first.
+pub fn app() -> impl Filter<Extract = (Response,), Error = Rejection> + Clone + Send + Sync + 'static
+{
+    routes()
+        .recover(|rejection| async {
+            Ok::<_, Rejection>(cors_warp::rejection_reply(rejection).await)
+        })
+        .unify()
+        .map(with_request_id)
+}
+
+/// The routes of the contract, rejecting the requests they do not serve.
+pub fn routes(
+) -> impl Filter<Extract = (Response,), Error = Rejection> + Clone + Send + Sync + 'static {
+    let hello = warp::path::end()
+        .and(warp::get())
+        .map(|| "Hello, World!".into_response());
+    let health = warp::path!("health")
+        .and(warp::get())
+        .map(|| "ok".into_response());
+    let list = warp::path!("api" / "items").and(warp::get()).map(|| {
+        let items = json!([{ "id": 1, "name": "apple" }, { "id": 2, "name": "pear" }]);
+        reply::json(&items).into_response()
+    });
+    let create = warp::path!("api" / "items")
+        .and(warp::post())
+        .and(warp::body::json())
+        .map(|item: Value| {
+            reply::with_status(reply::json(&item), StatusCode::CREATED).into_response()
+        });
+    let update = warp::path!("api" / "items" / String)
+        .and(warp::put())
+        .map(|id: String| reply::json(&json!({ "id": id, "updated": true })).into_response());
+    let delete = warp::path!("api" / "items" / String)
+        .and(warp::delete())
+        .map(|_id: String| StatusCode::NO_CONTENT.into_response());
+    hello
+        .or(health)
+        .unify()
+        .or(list)
+        .unify()
+        .or(create)
+        .unify()
+        .or(update)
+        .unify()
+        .or(delete)
+        .unify()
+}
+
+fn with_request_id(mut response: Response) -> Response {
+    if let Ok(id) = example_support::next_request_id().parse() {
+        response.headers_mut().insert("x-request-id", id);
+    }
+    response
+}
