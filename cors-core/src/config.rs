@@ -44,6 +44,10 @@ pub struct PolicyConfig {
     /// Whether Private Network Access preflights are answered.
     #[serde(default)]
     pub allow_private_network: bool,
+    /// Whether plain `http://` origins other than loopback may be listed together with
+    /// credentials (refused by default; an extension of the contract's schema).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub allow_credentials_over_plain_http: bool,
 }
 
 impl PolicyConfig {
@@ -55,6 +59,7 @@ impl PolicyConfig {
             .allow_headers(self.allow_headers)
             .expose_headers(self.expose_headers)
             .allow_credentials(self.allow_credentials)
+            .allow_credentials_over_plain_http(self.allow_credentials_over_plain_http)
             .allow_private_network(self.allow_private_network);
         let builder = match self.allow_methods {
             Some(methods) => builder.allow_methods(methods),

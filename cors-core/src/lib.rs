@@ -49,6 +49,7 @@ mod allow_origins;
 mod config;
 mod decision;
 mod error;
+mod guards;
 mod origin;
 mod policy;
 mod refusal;

@@ -10,6 +10,7 @@ use crate::allow_headers::{self, AllowHeaders};
 use crate::allow_methods::{self, AllowMethods};
 use crate::allow_origins::{AllowOrigins, OriginLookup, OriginPredicate};
 use crate::error::{PolicyError, Problem};
+use crate::guards;
 use crate::origin::{self, OriginEntry};
 use crate::vary::{self, Vary};
 
@@ -46,6 +47,7 @@ pub struct Policy {
     pub(crate) preflight_status: u16,
     pub(crate) vary_actual: Vary,
     pub(crate) vary_preflight: Vary,
+    pub(crate) warnings: Vec<Problem>,
 }
 
 impl fmt::Debug for Policy {
@@ -80,6 +82,12 @@ impl Policy {
     /// Whether credentialed requests (cookies, `Authorization`) are allowed.
     pub fn allows_credentials(&self) -> bool {
         self.credentials
+    }
+
+    /// What the policy allows that is legal but probably not meant, such as a subdomain
+    /// pattern on a public suffix without credentials. Worth logging at startup.
+    pub fn warnings(&self) -> &[Problem] {
+        &self.warnings
     }
 
     /// The `Vary` tokens of responses to actual and non-CORS requests.
@@ -171,6 +179,7 @@ pub struct PolicyBuilder {
     headers: Vec<String>,
     expose_headers: Vec<String>,
     credentials: bool,
+    plain_http_with_credentials: bool,
     max_age: Option<u64>,
     private_network: bool,
     preflight_status: u16,
@@ -186,6 +195,7 @@ impl Default for PolicyBuilder {
             headers: Vec::new(),
             expose_headers: Vec::new(),
             credentials: false,
+            plain_http_with_credentials: false,
             max_age: None,
             private_network: false,
             preflight_status: 204,
@@ -305,6 +315,14 @@ impl PolicyBuilder {
         self
     }
 
+    /// Accepts plain `http://` origins other than loopback together with credentials.
+    /// Refused by default: anyone on the network path between such a page and its users
+    /// can inject script into it and read the credentialed responses.
+    pub fn allow_credentials_over_plain_http(mut self, allow: bool) -> Self {
+        self.plain_http_with_credentials = allow;
+        self
+    }
+
     /// How long, in seconds, browsers may cache a preflight's result (at most 86400).
     pub fn max_age(mut self, seconds: u64) -> Self {
         self.max_age = Some(seconds);
@@ -333,12 +351,20 @@ impl PolicyBuilder {
     /// Validates everything and builds the policy, or returns every problem found.
     pub fn build(self) -> Result<Policy, PolicyError> {
         let mut problems = Vec::new();
-        let entries = self.check_origins(&mut problems);
+        let mut warnings = Vec::new();
+        let entries = self.check_origins(&mut problems, &mut warnings);
         let methods = self.check_methods(&mut problems);
         let headers = check_list(
             "allow_headers",
             &self.headers,
             allow_headers::parse_entry,
+            &mut problems,
+        );
+        refuse_names(
+            "allow_headers",
+            &self.headers,
+            guards::forbidden_request_header,
+            "is a forbidden request header: browsers never let a script set it, so allowing it does nothing",
             &mut problems,
         );
         let expose = self.check_expose(&mut problems);
@@ -363,17 +389,32 @@ impl PolicyBuilder {
         if !problems.is_empty() {
             return Err(PolicyError::new(problems));
         }
-        Ok(self.compile(entries, methods, headers, expose))
+        let mut policy = self.compile(entries, methods, headers, expose);
+        policy.warnings = warnings;
+        Ok(policy)
     }
 
-    fn check_origins(&self, problems: &mut Vec<Problem>) -> Vec<OriginEntry> {
+    fn check_origins(
+        &self,
+        problems: &mut Vec<Problem>,
+        warnings: &mut Vec<Problem>,
+    ) -> Vec<OriginEntry> {
+        let context = guards::Context {
+            credentials: self.credentials,
+            plain_http_with_credentials: self.plain_http_with_credentials,
+            origin_count: self.origins.len(),
+        };
         let mut entries = Vec::with_capacity(self.origins.len());
         for (i, raw) in self.origins.iter().enumerate() {
             let field = format!("allow_origins[{i}]");
             match origin::parse_entry(raw) {
                 Ok(entry) => {
-                    for message in self.insecure_origin(&entry, raw) {
+                    let found = guards::check_origin(&entry, raw, &context);
+                    for message in found.errors {
                         problems.push(Problem::new(field.clone(), message));
+                    }
+                    for message in found.warnings {
+                        warnings.push(Problem::new(field.clone(), message));
                     }
                     entries.push(entry);
                 }
@@ -381,23 +422,6 @@ impl PolicyBuilder {
             }
         }
         entries
-    }
-
-    /// Why an entry that is valid alone is not valid in this policy, if it is not.
-    fn insecure_origin(&self, entry: &OriginEntry, raw: &str) -> Vec<String> {
-        let mut reasons = Vec::new();
-        if *entry == OriginEntry::Any && self.origins.len() > 1 {
-            reasons.push("\"*\" allows every origin and cannot be mixed with other entries; keep either \"*\" or the list".into());
-        }
-        if *entry == OriginEntry::Any && self.credentials {
-            reasons.push("\"*\" cannot be used with allow_credentials = true: browsers refuse `*` for credentialed requests, and echoing every origin instead would let any site read your users' data; list the origins you trust".into());
-        }
-        if *entry == OriginEntry::Null && self.credentials {
-            reasons.push(format!(
-                "{raw:?} cannot be used with allow_credentials = true: any sandboxed iframe or local file sends `Origin: null`"
-            ));
-        }
-        reasons
     }
 
     fn check_methods(&self, problems: &mut Vec<Problem>) -> AllowMethods {
@@ -431,6 +455,13 @@ impl PolicyBuilder {
             "expose_headers",
             &self.expose_headers,
             allow_headers::parse_entry,
+            problems,
+        );
+        refuse_names(
+            "expose_headers",
+            &self.expose_headers,
+            guards::forbidden_response_header,
+            "can never be read by a script (browsers withhold it from every response), so exposing it does nothing",
             problems,
         );
         if self.credentials {
@@ -474,6 +505,25 @@ impl PolicyBuilder {
             preflight_status: self.preflight_status,
             vary_actual,
             vary_preflight,
+            warnings: Vec::new(),
+        }
+    }
+}
+
+/// Records a problem for each entry that names a header `forbidden` says is pointless.
+fn refuse_names(
+    field: &str,
+    raw: &[String],
+    forbidden: fn(&str) -> bool,
+    why: &str,
+    problems: &mut Vec<Problem>,
+) {
+    for (i, entry) in raw.iter().enumerate() {
+        if forbidden(&entry.to_ascii_lowercase()) {
+            problems.push(Problem::new(
+                format!("{field}[{i}]"),
+                format!("{entry:?} {why}"),
+            ));
         }
     }
 }

@@ -142,3 +142,57 @@ fn the_accepted_forms_of_the_contract_build() {
         }
     }
 }
+
+#[test]
+fn security_guards_name_the_field() {
+    assert_refused(
+        "allow_origins = [\"https://*.co.uk\"]\nallow_credentials = true",
+        "allow_origins[0]",
+        "public suffix `co.uk`",
+    );
+    assert_refused(
+        "allow_origins = [\"https://a.example.com\", \"https://*.github.io\"]\nallow_credentials = true",
+        "allow_origins[1]",
+        "public suffix `github.io`",
+    );
+    assert_refused(
+        "allow_origins = [\"http://app.example.com\"]\nallow_credentials = true",
+        "allow_origins[0]",
+        "plain http",
+    );
+    assert_refused(
+        r#"allow_headers = ["content-type", "Cookie"]"#,
+        "allow_headers[1]",
+        "forbidden request header",
+    );
+    assert_refused(
+        r#"allow_headers = ["sec-fetch-site"]"#,
+        "allow_headers[0]",
+        "forbidden request header",
+    );
+    assert_refused(
+        r#"expose_headers = ["x-request-id", "set-cookie"]"#,
+        "expose_headers[1]",
+        "can never be read",
+    );
+}
+
+#[test]
+fn doubtful_but_legal_policies_build_with_a_warning() {
+    let policy = Policy::from_toml_str(r#"allow_origins = ["https://*.com"]"#).unwrap();
+    let warnings = policy.warnings();
+    assert_eq!(warnings.len(), 1);
+    assert_eq!(warnings[0].field, "allow_origins[0]");
+    assert!(
+        warnings[0].message.contains("public suffix `com`"),
+        "{}",
+        warnings[0]
+    );
+    let opted_in = "allow_origins = [\"http://intranet.example\"]\nallow_credentials = true\nallow_credentials_over_plain_http = true";
+    assert!(Policy::from_toml_str(opted_in)
+        .unwrap()
+        .warnings()
+        .is_empty());
+    let loopback = "allow_origins = [\"http://localhost:*\", \"http://127.0.0.1:3000\"]\nallow_credentials = true";
+    assert!(Policy::from_toml_str(loopback).is_ok());
+}

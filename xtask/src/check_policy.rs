@@ -23,8 +23,16 @@ pub fn run(args: &Args) -> ExitCode {
             println!();
         }
         match Policy::from_path(file) {
-            Ok(_) if args.quiet => println!("{}: ok", file.display()),
-            Ok(policy) => println!("{}: ok\n{policy}", file.display()),
+            Ok(policy) => {
+                if args.quiet {
+                    println!("{}: ok", file.display());
+                } else {
+                    println!("{}: ok\n{policy}", file.display());
+                }
+                for warning in policy.warnings() {
+                    eprintln!("{}: warning: {warning}", file.display());
+                }
+            }
             Err(error) => {
                 failed += 1;
                 report(file, &error);

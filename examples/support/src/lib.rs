@@ -45,7 +45,12 @@ impl Args {
     /// status 2 before the server listens.
     pub fn load_policy_or_exit(&self) -> Policy {
         match Policy::from_path(&self.config) {
-            Ok(policy) => policy,
+            Ok(policy) => {
+                for warning in policy.warnings() {
+                    eprintln!("warning: {warning}");
+                }
+                policy
+            }
             Err(error) => {
                 eprintln!("error: {error}");
                 exit(2);
