@@ -4,6 +4,7 @@
 //!   what the policy allows in plain words.
 //! - `conformance`: run the shared case table over real sockets against every example
 //!   server (and the peers' middleware with `--reference`).
+//! - `hostile`: requests no browser sends, over raw sockets, to every example server.
 
 use std::process::ExitCode;
 
@@ -11,6 +12,7 @@ use clap::{Parser, Subcommand};
 
 mod check_policy;
 mod conformance;
+mod hostile;
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "Tasks of the CORS workspace")]
@@ -25,11 +27,14 @@ enum Task {
     CheckPolicy(check_policy::Args),
     /// Run the shared case table against every example server over real sockets.
     Conformance(conformance::Args),
+    /// Send requests no browser sends to every example server, over raw sockets.
+    Hostile(hostile::Args),
 }
 
 fn main() -> ExitCode {
     match Cli::parse().task {
         Task::CheckPolicy(args) => check_policy::run(&args),
         Task::Conformance(args) => conformance::run(&args),
+        Task::Hostile(args) => hostile::run(&args),
     }
 }

@@ -273,7 +273,7 @@ fn count_runs(families: &[Family], targets: &[Target]) -> u64 {
 }
 
 /// Builds the servers in the dev profile, which the tests share.
-fn build(targets: &[Target]) -> Result<(), String> {
+pub(crate) fn build(targets: &[Target]) -> Result<(), String> {
     let mut command = Command::new(env!("CARGO"));
     command.args(["build", "--quiet"]);
     for target in targets {
