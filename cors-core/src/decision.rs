@@ -129,6 +129,9 @@ impl ActualHeaders {
 pub struct Preflight<'a> {
     policy: &'a Policy,
     allowed: Option<AllowedPreflight<'a>>,
+    /// In diagnostics mode, the allowed origin of a preflight refused for its method,
+    /// headers or private network access.
+    explained: Option<AllowOriginValue>,
 }
 
 #[derive(Debug)]
@@ -142,10 +145,13 @@ struct AllowedPreflight<'a> {
 
 impl<'a> Preflight<'a> {
     /// 204 (or the policy's configured success status) when allowed, 403 when refused.
+    /// In diagnostics mode a preflight from an allowed origin that was refused for its
+    /// method or headers gets the success status too: see
+    /// [`PolicyBuilder::diagnostics`](crate::PolicyBuilder::diagnostics).
     pub fn status(&self) -> u16 {
-        match self.allowed {
-            Some(_) => self.policy.preflight_status,
-            None => 403,
+        match (&self.allowed, &self.explained) {
+            (None, None) => 403,
+            _ => self.policy.preflight_status,
         }
     }
 
@@ -158,8 +164,40 @@ impl<'a> Preflight<'a> {
     pub fn write_to(&self, headers: &mut impl ResponseHeaders) {
         if let Some(allowed) = &self.allowed {
             self.write_allowed(allowed, headers);
+        } else if let Some(origin) = self.explained {
+            self.write_explanation(origin, headers);
         }
         self.policy.vary_preflight.write_to(headers);
+    }
+
+    /// What lets the browser name the refused method or header in its console: the
+    /// origin is allowed, and the lists say what is (never echoed, and no max age, so
+    /// that nothing is cached). The browser still blocks the request.
+    fn write_explanation(&self, origin: AllowOriginValue, headers: &mut impl ResponseHeaders) {
+        let policy = self.policy;
+        let Some(origin) = origin.value(policy) else {
+            return;
+        };
+        headers.set(CorsHeader::AllowOrigin, origin);
+        if policy.credentials {
+            headers.set(CorsHeader::AllowCredentials, Value::Static("true"));
+        }
+        match &policy.methods {
+            AllowMethods::Any => headers.set(CorsHeader::AllowMethods, Value::Static("*")),
+            AllowMethods::List { value: Some(v), .. } => {
+                headers.set(CorsHeader::AllowMethods, Value::Shared(v))
+            }
+            AllowMethods::List { value: None, .. } => {}
+        }
+        match &policy.headers {
+            AllowHeaders::Any { value, .. }
+            | AllowHeaders::List {
+                value: Some(value), ..
+            } => {
+                headers.set(CorsHeader::AllowHeaders, Value::Shared(value));
+            }
+            AllowHeaders::List { value: None, .. } => {}
+        }
     }
 
     fn write_allowed(&self, allowed: &AllowedPreflight<'a>, headers: &mut impl ResponseHeaders) {
@@ -300,18 +338,25 @@ impl Policy {
             Single::One(origin) => self.match_origin(origin, looked_up),
         };
         if request.is_preflight() {
-            match origin.and_then(|allowed| self.check_preflight(request, allowed)) {
+            let refused = |explained, refusal| {
+                let answer = Preflight {
+                    policy: self,
+                    allowed: None,
+                    explained,
+                };
+                Decision::PreflightRefused(answer, refusal)
+            };
+            let origin = match origin {
+                Ok(origin) => origin,
+                Err(refusal) => return refused(None, refusal),
+            };
+            match self.check_preflight(request, origin) {
                 Ok(allowed) => Decision::PreflightAllowed(Preflight {
                     policy: self,
                     allowed: Some(allowed),
+                    explained: None,
                 }),
-                Err(refusal) => Decision::PreflightRefused(
-                    Preflight {
-                        policy: self,
-                        allowed: None,
-                    },
-                    refusal,
-                ),
+                Err(refusal) => refused(self.diagnostics.then_some(origin), refusal),
             }
         } else {
             match origin {

@@ -55,6 +55,7 @@ mod policy;
 mod refusal;
 mod request;
 mod response;
+mod shared;
 mod token;
 mod vary;
 
@@ -70,6 +71,7 @@ pub use policy::{Policy, PolicyBuilder, MAX_MAX_AGE};
 pub use refusal::Refusal;
 pub use request::RequestView;
 pub use response::{CorsHeader, HeaderList, ResponseHeaders, Value};
+pub use shared::SharedPolicy;
 
 use bytes::Bytes;
 

@@ -48,6 +48,7 @@ pub struct Policy {
     pub(crate) vary_actual: Vary,
     pub(crate) vary_preflight: Vary,
     pub(crate) warnings: Vec<Problem>,
+    pub(crate) diagnostics: bool,
 }
 
 impl fmt::Debug for Policy {
@@ -183,6 +184,7 @@ pub struct PolicyBuilder {
     max_age: Option<u64>,
     private_network: bool,
     preflight_status: u16,
+    diagnostics: bool,
 }
 
 impl Default for PolicyBuilder {
@@ -199,6 +201,7 @@ impl Default for PolicyBuilder {
             max_age: None,
             private_network: false,
             preflight_status: 204,
+            diagnostics: false,
         }
     }
 }
@@ -345,6 +348,18 @@ impl PolicyBuilder {
     /// mishandle 204. Any 2xx status is accepted.
     pub fn preflight_status(mut self, status: u16) -> Self {
         self.preflight_status = status;
+        self
+    }
+
+    /// Diagnostics mode, for development only (off by default). A preflight from an
+    /// allowed origin that is refused for its method, headers or private network access
+    /// is then answered with the success status, `Access-Control-Allow-Origin` and the
+    /// policy's lists of methods and headers, so that the browser's console names the
+    /// exact method or header that is missing, instead of a bare "status 403". The
+    /// browser still blocks the request, and the refusal is still logged. Nothing
+    /// changes for refused origins.
+    pub fn diagnostics(mut self, on: bool) -> Self {
+        self.diagnostics = on;
         self
     }
 
@@ -506,6 +521,7 @@ impl PolicyBuilder {
             vary_actual,
             vary_preflight,
             warnings: Vec::new(),
+            diagnostics: self.diagnostics,
         }
     }
 }

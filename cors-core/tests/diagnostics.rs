@@ -1,0 +1,90 @@
+//! Diagnostics mode: a refused preflight answers so that the browser's own check names
+//! what is missing, and the browser still blocks it.
+
+use cors_cases::browser::{preflight_check, BrowserError};
+use cors_core::{Action, Decision, HeaderList, Policy, RequestView};
+
+const ORIGIN: &str = "https://app.example.com";
+
+fn policy(diagnostics: bool) -> Policy {
+    Policy::builder()
+        .allow_origins([ORIGIN])
+        .allow_methods(["GET", "PUT"])
+        .allow_headers(["content-type"])
+        .max_age(600)
+        .diagnostics(diagnostics)
+        .build()
+        .unwrap()
+}
+
+/// Answers a preflight from `origin` for `method` and `headers`, then runs the browser's
+/// CORS-preflight check on the answer.
+fn browser_sees(
+    policy: &Policy,
+    origin: &str,
+    method: &str,
+    headers: &[&str],
+) -> (u16, Result<(), BrowserError>) {
+    let joined = headers.join(",");
+    let request = RequestView::new("OPTIONS")
+        .origin([origin.as_bytes()])
+        .request_method([method.as_bytes()])
+        .request_headers([joined.as_bytes()].into_iter().filter(|h| !h.is_empty()));
+    let decision = policy.decide(&request);
+    assert!(
+        matches!(decision, Decision::PreflightRefused(..)),
+        "{}",
+        decision.kind()
+    );
+    let Action::Respond(preflight) = decision.into_action() else {
+        unreachable!()
+    };
+    let mut response = HeaderList::new(origin.as_bytes());
+    preflight.write_to(&mut response);
+    assert!(
+        response.get_all("access-control-max-age").next().is_none(),
+        "a refusal must not be cached"
+    );
+    let response: Vec<(String, Vec<u8>)> = response
+        .headers
+        .into_iter()
+        .map(|(n, v)| (n.to_owned(), v))
+        .collect();
+    let status = preflight.status();
+    (
+        status,
+        preflight_check(origin, false, method, headers, status, &response),
+    )
+}
+
+#[test]
+fn the_browser_names_the_refused_method() {
+    let (status, verdict) = browser_sees(&policy(true), ORIGIN, "DELETE", &[]);
+    assert_eq!(status, 204);
+    assert!(
+        matches!(verdict, Err(BrowserError::MethodNotAllowed { .. })),
+        "{verdict:?}"
+    );
+    let (status, verdict) = browser_sees(&policy(false), ORIGIN, "DELETE", &[]);
+    assert_eq!(status, 403);
+    assert!(
+        matches!(verdict, Err(BrowserError::NotOkStatus(403))),
+        "{verdict:?}"
+    );
+}
+
+#[test]
+fn the_browser_names_the_refused_header() {
+    let (_, verdict) = browser_sees(&policy(true), ORIGIN, "PUT", &["content-type", "x-api-key"]);
+    match verdict {
+        Err(BrowserError::HeaderNotAllowed { ref name, .. }) => assert_eq!(name, "x-api-key"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_refused_origin_is_not_explained() {
+    let (status, verdict) = browser_sees(&policy(true), "https://evil.example", "PUT", &[]);
+    assert_eq!(status, 403);
+    assert!(verdict.is_err());
+}
