@@ -553,3 +553,198 @@ mod tests {
         );
     }
 }
+
+/// What a browser does before sending: the request side of the Fetch Standard, for
+/// tools that act as a browser (`cargo xtask probe`).
+pub mod request {
+    /// `fetch()` upper-cases these methods whatever the script wrote (Fetch, "normalize").
+    pub fn normalize_method(method: &str) -> String {
+        const NORMALIZED: [&str; 6] = ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"];
+        NORMALIZED
+            .iter()
+            .find(|m| m.eq_ignore_ascii_case(method))
+            .map_or_else(|| method.to_owned(), |m| (*m).to_owned())
+    }
+
+    /// Fetch, "CORS-safelisted method".
+    pub fn is_safelisted_method(method: &str) -> bool {
+        matches!(method, "GET" | "HEAD" | "POST")
+    }
+
+    /// Fetch, "CORS-unsafe request-header byte".
+    fn is_unsafe_byte(b: u8) -> bool {
+        (b < 0x20 && b != b'\t') || b"\"():<>?@[\\]{}\x7f".contains(&b)
+    }
+
+    /// Fetch, "CORS-safelisted request-header".
+    pub fn is_safelisted_header(name: &str, value: &str) -> bool {
+        if value.len() > 128 {
+            return false;
+        }
+        match name.to_ascii_lowercase().as_str() {
+            "accept" => !value.bytes().any(is_unsafe_byte),
+            "accept-language" | "content-language" => value
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b" *,-.;=".contains(&b)),
+            "content-type" => {
+                let essence = value
+                    .split(';')
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_ascii_lowercase();
+                !value.bytes().any(is_unsafe_byte)
+                    && matches!(
+                        essence.as_str(),
+                        "application/x-www-form-urlencoded" | "multipart/form-data" | "text/plain"
+                    )
+            }
+            "range" => is_simple_range(value),
+            _ => false,
+        }
+    }
+
+    /// `bytes=N-` or `bytes=N-M`.
+    fn is_simple_range(value: &str) -> bool {
+        let Some(range) = value.strip_prefix("bytes=") else {
+            return false;
+        };
+        let Some((start, end)) = range.split_once('-') else {
+            return false;
+        };
+        let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        !start.is_empty() && digits(start) && digits(end)
+    }
+
+    /// Fetch, "CORS-unsafe request-header names": what goes into
+    /// `Access-Control-Request-Headers`, lower-cased, sorted and unique.
+    pub fn unsafe_header_names(headers: &[(String, String)]) -> Vec<String> {
+        let safelisted_size: usize = headers
+            .iter()
+            .filter(|(n, v)| is_safelisted_header(n, v))
+            .map(|(_, v)| v.len())
+            .sum();
+        let mut names: Vec<String> = headers
+            .iter()
+            .filter(|(n, v)| safelisted_size > 1024 || !is_safelisted_header(n, v))
+            .map(|(n, _)| n.to_ascii_lowercase())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// Whether a browser sends a preflight before this request.
+    pub fn needs_preflight(method: &str, headers: &[(String, String)]) -> bool {
+        !is_safelisted_method(method) || !unsafe_header_names(headers).is_empty()
+    }
+
+    /// Fetch, "CORS-safelisted response-header name": readable without exposing.
+    pub fn is_safelisted_response_header(name: &str) -> bool {
+        matches!(
+            name.to_ascii_lowercase().as_str(),
+            "cache-control"
+                | "content-language"
+                | "content-length"
+                | "content-type"
+                | "expires"
+                | "last-modified"
+                | "pragma"
+        )
+    }
+
+    /// Whether a script can read response header `name` (Fetch, "CORS filtered response").
+    pub fn can_read_response_header(
+        name: &str,
+        credentials: bool,
+        response_headers: &[(String, Vec<u8>)],
+    ) -> bool {
+        let name = name.to_ascii_lowercase();
+        if name == "set-cookie" || name == "set-cookie2" {
+            return false;
+        }
+        if is_safelisted_response_header(&name) {
+            return true;
+        }
+        let exposed =
+            super::get(response_headers, "access-control-expose-headers").unwrap_or_default();
+        exposed
+            .split(',')
+            .map(|e| e.trim().to_ascii_lowercase())
+            .any(|e| e == name || (e == "*" && !credentials))
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        fn h(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect()
+        }
+
+        #[test]
+        fn which_requests_are_preflighted() {
+            assert!(!needs_preflight(
+                "GET",
+                &h(&[("accept", "application/json")])
+            ));
+            assert!(!needs_preflight(
+                "POST",
+                &h(&[("content-type", "text/plain;charset=utf-8")])
+            ));
+            assert!(needs_preflight(
+                "POST",
+                &h(&[("content-type", "application/json")])
+            ));
+            assert!(needs_preflight("PUT", &[]));
+            assert!(needs_preflight("GET", &h(&[("authorization", "Bearer x")])));
+            assert!(needs_preflight("GET", &h(&[("accept", &"a".repeat(129))])));
+            assert!(!needs_preflight("GET", &h(&[("range", "bytes=0-99")])));
+            assert!(needs_preflight("GET", &h(&[("range", "bytes=0-99,200-")])));
+        }
+
+        #[test]
+        fn request_header_names_are_lowercased_sorted_unique() {
+            let names = unsafe_header_names(&h(&[
+                ("X-B", "1"),
+                ("x-a", "1"),
+                ("x-b", "2"),
+                ("Accept", "*/*"),
+            ]));
+            assert_eq!(names, ["x-a", "x-b"]);
+        }
+
+        #[test]
+        fn methods_are_normalized_like_fetch() {
+            assert_eq!(normalize_method("put"), "PUT");
+            assert_eq!(normalize_method("patch"), "patch");
+        }
+
+        #[test]
+        fn readable_response_headers() {
+            let aceh = |v: &str| {
+                vec![(
+                    "access-control-expose-headers".to_string(),
+                    v.as_bytes().to_vec(),
+                )]
+            };
+            assert!(can_read_response_header("content-type", false, &[]));
+            assert!(!can_read_response_header("x-request-id", false, &[]));
+            assert!(can_read_response_header(
+                "X-Request-Id",
+                false,
+                &aceh("x-request-id")
+            ));
+            assert!(can_read_response_header("x-request-id", false, &aceh("*")));
+            assert!(!can_read_response_header("x-request-id", true, &aceh("*")));
+            assert!(!can_read_response_header(
+                "set-cookie",
+                false,
+                &aceh("*, set-cookie")
+            ));
+        }
+    }
+}

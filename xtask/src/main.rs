@@ -5,6 +5,7 @@
 //! - `conformance`: run the shared case table over real sockets against every example
 //!   server (and the peers' middleware with `--reference`).
 //! - `hostile`: requests no browser sends, over raw sockets, to every example server.
+//! - `probe URL --origin O`: act as a browser against any server and explain its verdict.
 
 use std::process::ExitCode;
 
@@ -13,6 +14,7 @@ use clap::{Parser, Subcommand};
 mod check_policy;
 mod conformance;
 mod hostile;
+mod probe;
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "Tasks of the CORS workspace")]
@@ -29,6 +31,8 @@ enum Task {
     Conformance(conformance::Args),
     /// Send requests no browser sends to every example server, over raw sockets.
     Hostile(hostile::Args),
+    /// Act as a browser against any server and explain what it would do, and why.
+    Probe(probe::Args),
 }
 
 fn main() -> ExitCode {
@@ -36,5 +40,6 @@ fn main() -> ExitCode {
         Task::CheckPolicy(args) => check_policy::run(&args),
         Task::Conformance(args) => conformance::run(&args),
         Task::Hostile(args) => hostile::run(&args),
+        Task::Probe(args) => probe::run(&args),
     }
 }

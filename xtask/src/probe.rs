@@ -1,0 +1,269 @@
+//! `cargo xtask probe URL --origin ORIGIN ...`: do what a browser would do against any
+//! live server, say in plain words what happens at each step, and for a failure name
+//! the header that is missing or wrong and the policy-file line that would fix it.
+//!
+//! The browser's checks are the ones of `cors_cases::browser`, the same code that judges
+//! the conformance suite: there is no second implementation.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use cors_cases::browser::{self, request as fetch, BrowserError};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The URL the script fetches.
+    url: String,
+    /// The origin of the page that runs the script, such as https://app.example.com.
+    #[arg(long)]
+    origin: String,
+    /// The request method, as the script writes it.
+    #[arg(long, default_value = "GET")]
+    method: String,
+    /// A request header the script sets, as NAME or NAME:VALUE; repeat for several.
+    #[arg(long = "header", value_name = "NAME[:VALUE]")]
+    headers: Vec<String>,
+    /// The script sends credentials (`credentials: 'include'`).
+    #[arg(long)]
+    credentials: bool,
+    /// A response header the script wants to read.
+    #[arg(long, value_name = "NAME")]
+    read_header: Option<String>,
+}
+
+type Headers = Vec<(String, Vec<u8>)>;
+
+/// A failure: what the browser says, and how to fix it.
+struct Blocked {
+    what: String,
+    fix: String,
+}
+
+pub fn run(args: &Args) -> ExitCode {
+    let method = fetch::normalize_method(&args.method);
+    let headers = parse_headers(&args.headers);
+    let credentials = if args.credentials {
+        "include"
+    } else {
+        "same-origin"
+    };
+    println!(
+        "A script on {} fetches {} {} (credentials: {credentials}).",
+        args.origin, method, args.url
+    );
+    let agent = agent();
+    let result = probe(&agent, args, &method, &headers);
+    match result {
+        Ok(()) => {
+            println!("\nVerdict: a browser ALLOWS this request.");
+            ExitCode::SUCCESS
+        }
+        Err(blocked) => {
+            println!("  ✗ {}", blocked.what);
+            println!("  Fix: {}", blocked.fix);
+            println!("\nVerdict: a browser BLOCKS this request.");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn probe(
+    agent: &ureq::Agent,
+    args: &Args,
+    method: &str,
+    headers: &[(String, String)],
+) -> Result<(), Blocked> {
+    let names = fetch::unsafe_header_names(headers);
+    let mut step = 1;
+    if fetch::needs_preflight(method, headers) {
+        println!(
+            "\n{step}. {}, so the browser first sends a preflight:",
+            why_preflight(method, &names)
+        );
+        let mut sent = vec![
+            ("origin".to_owned(), args.origin.clone()),
+            (
+                "access-control-request-method".to_owned(),
+                method.to_owned(),
+            ),
+        ];
+        if !names.is_empty() {
+            sent.push(("access-control-request-headers".to_owned(), names.join(",")));
+        }
+        let (status, received) = send(agent, "OPTIONS", &args.url, &sent)?;
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        browser::preflight_check(
+            &args.origin,
+            args.credentials,
+            method,
+            &names,
+            status,
+            &received,
+        )
+        .map_err(|e| explain(&e, args, method, status))?;
+        println!("  ✓ The preflight passes.");
+        step += 1;
+    } else {
+        println!("\n{step}. {method} with these headers is a simple request: no preflight.");
+        step += 1;
+    }
+    println!("\n{step}. The browser sends the request:");
+    let mut sent = vec![("origin".to_owned(), args.origin.clone())];
+    sent.extend(headers.iter().cloned());
+    let (status, received) = send(agent, method, &args.url, &sent)?;
+    browser::cors_check(&args.origin, args.credentials, &received)
+        .map_err(|e| explain(&e, args, method, status))?;
+    println!("  ✓ The CORS check passes: the script can read the response.");
+    if let Some(name) = &args.read_header {
+        check_readable(name, args, &received)?;
+    }
+    Ok(())
+}
+
+fn check_readable(name: &str, args: &Args, received: &Headers) -> Result<(), Blocked> {
+    if fetch::can_read_response_header(name, args.credentials, received) {
+        println!("  ✓ The script can read the response header {name}.");
+        return Ok(());
+    }
+    let lower = name.to_ascii_lowercase();
+    Err(Blocked {
+        what: format!("The script cannot read {name}: headers.get({lower:?}) returns null, because Access-Control-Expose-Headers does not list it{}.",
+            if args.credentials { " (with credentials `*` does not count)" } else { "" }),
+        fix: format!("expose_headers = [\"{lower}\"]  (add it to the list)"),
+    })
+}
+
+fn why_preflight(method: &str, names: &[String]) -> String {
+    match (fetch::is_safelisted_method(method), names.is_empty()) {
+        (false, true) => format!("{method} is not a CORS-safelisted method (GET, HEAD, POST)"),
+        (true, false) => format!(
+            "the script sets {} that are not CORS-safelisted",
+            names.join(", ")
+        ),
+        _ => format!(
+            "{method} is not CORS-safelisted and the script sets {}",
+            names.join(", ")
+        ),
+    }
+}
+
+/// Turns the browser's error into plain words and the policy line that fixes it.
+fn explain(error: &BrowserError, args: &Args, method: &str, status: u16) -> Blocked {
+    let origin = &args.origin;
+    let what = format!("The browser says: {error}.");
+    let fix = match error {
+        BrowserError::NotOkStatus(s) if (300..400).contains(s) => "browsers never follow a redirect for a preflight: fetch the final URL (often the trailing slash or http->https)".to_owned(),
+        BrowserError::NotOkStatus(404 | 405) => format!(
+            "the application answered the preflight itself ({status}): no CORS middleware answers OPTIONS on this route. Put the CORS layer around every route (axum: Router::layer, actix: App::wrap, rocket: attach, warp: Cors::wrap on the whole filter)"
+        ),
+        BrowserError::NotOkStatus(_) => refused_fix(args, method),
+        BrowserError::MissingAllowOrigin => format!("allow_origins = [\"{origin}\"]  (add the page's origin)"),
+        BrowserError::SeveralAllowOrigins(_) => "two CORS layers answer (or the application sets Access-Control-Allow-Origin as well as the middleware): keep exactly one".to_owned(),
+        BrowserError::WildcardOriginWithCredentials => format!("allow_origins = [\"{origin}\"] with allow_credentials = true: `*` never works with credentials"),
+        BrowserError::OriginMismatch { .. } => format!(
+            "the value must be exactly the page's origin (no path, no trailing slash, same case, no default port): allow_origins = [\"{origin}\"]"
+        ),
+        BrowserError::MissingAllowCredentials | BrowserError::AllowCredentialsNotTrue(_) => {
+            "allow_credentials = true  (and list the origin exactly: credentials never work with \"*\")".to_owned()
+        }
+        BrowserError::Unparseable { header, .. } => format!("the server's {header} must be a comma-separated list of names"),
+        BrowserError::MethodNotAllowed { method, .. } => method_fix(method),
+        BrowserError::HeaderNotAllowed { name, .. } if name == "authorization" => {
+            "allow_headers = [\"*\", \"authorization\"]  (or list authorization with the others: `*` never covers it)".to_owned()
+        }
+        BrowserError::HeaderNotAllowed { name, .. } => format!("allow_headers = [\"{name}\"]  (add it to the list)"),
+        BrowserError::PrivateNetworkNotAllowed => "allow_private_network = true".to_owned(),
+    };
+    Blocked { what, fix }
+}
+
+/// A refused preflight does not say why: list what the policy must allow, and how to
+/// make the server say more.
+fn refused_fix(args: &Args, method: &str) -> String {
+    let mut needs = vec![format!("allow_origins lists \"{}\"", args.origin)];
+    if !fetch::is_safelisted_method(method) {
+        needs.push(format!("allow_methods lists \"{method}\""));
+    }
+    let names = fetch::unsafe_header_names(&parse_headers(&args.headers));
+    if !names.is_empty() {
+        needs.push(format!("allow_headers lists {}", quoted_list(&names)));
+    }
+    format!(
+        "the server refused the preflight; check that {}. The server's debug log names the reason, and its diagnostics mode (CORS_DIAGNOSTICS=1 for the example servers) makes the browser name it too",
+        needs.join(", ")
+    )
+}
+
+fn method_fix(method: &str) -> String {
+    let upper = method.to_ascii_uppercase();
+    if upper != method {
+        format!("allow_methods = [\"{method}\"], or better, make the script send \"{upper}\": methods are case-sensitive and fetch() upper-cases only the standard ones")
+    } else {
+        format!("allow_methods = [\"{method}\"]  (add it to the list)")
+    }
+}
+
+fn quoted_list(names: &[String]) -> String {
+    let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+    format!("[{}]", quoted.join(", "))
+}
+
+fn parse_headers(raw: &[String]) -> Vec<(String, String)> {
+    raw.iter()
+        .map(|h| match h.split_once(':') {
+            Some((name, value)) => (name.trim().to_owned(), value.trim().to_owned()),
+            None => (h.trim().to_owned(), "x".to_owned()),
+        })
+        .collect()
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .allow_non_standard_methods(true)
+        .max_redirects(0)
+        .timeout_global(Some(Duration::from_secs(10)))
+        .build()
+        .into()
+}
+
+/// Sends one request and prints it and the answer's CORS headers.
+fn send(
+    agent: &ureq::Agent,
+    method: &str,
+    url: &str,
+    headers: &[(String, String)],
+) -> Result<(u16, Headers), Blocked> {
+    for (name, value) in headers {
+        println!("     > {name}: {value}");
+    }
+    let mut request = ureq::http::Request::builder().method(method).uri(url);
+    for (name, value) in headers {
+        request = request.header(name.as_str(), value.as_str());
+    }
+    let request = request
+        .body(())
+        .map_err(|e| network(format!("cannot build the request: {e}")))?;
+    let response = agent.run(request).map_err(|e| network(format!("{e}")))?;
+    let status = response.status().as_u16();
+    let received: Headers = response
+        .headers()
+        .iter()
+        .map(|(n, v)| (n.as_str().to_owned(), v.as_bytes().to_vec()))
+        .collect();
+    println!("   The server answered {status}:");
+    for (name, value) in received
+        .iter()
+        .filter(|(n, _)| n.starts_with("access-control-") || n == "vary" || n == "location")
+    {
+        println!("     < {name}: {}", String::from_utf8_lossy(value));
+    }
+    Ok((status, received))
+}
+
+fn network(error: String) -> Blocked {
+    Blocked {
+        what: format!("The request did not complete: {error}."),
+        fix: "check that the server runs at that URL".to_owned(),
+    }
+}
