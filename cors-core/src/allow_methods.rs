@@ -52,7 +52,7 @@ impl AllowMethods {
             seen.push(m.clone());
             new
         });
-        let value = (!methods.is_empty()).then(|| Bytes::from(methods.join(", ")));
+        let value = (!methods.is_empty()).then(|| crate::shared(methods.join(", ")));
         AllowMethods::List {
             methods: methods.into_iter().map(String::into_boxed_str).collect(),
             value,
