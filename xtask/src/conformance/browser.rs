@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::servers::Server;
+use super::servers::{Server, StartError};
 use super::{CaseResult, ResultStatus, Target};
 
 /// The family name of browser results in the matrix.
@@ -150,7 +150,11 @@ impl Browser {
             for case in of_policy {
                 let outcome = match &server {
                     Ok(server) => self.judge(server.addr, case),
-                    Err(error) => Err(error.clone()),
+                    Err(StartError::CannotExpress(why)) => {
+                        results.push(cannot_express(target, case, why));
+                        continue;
+                    }
+                    Err(StartError::Failed(why)) => Err(format!("the server did not start: {why}")),
                 };
                 results.push(result(target, case, outcome));
             }
@@ -164,12 +168,13 @@ impl Browser {
         name: &str,
         policy: &toml::Table,
         work: &Path,
-    ) -> Result<Server, String> {
-        let text = toml::to_string(policy).map_err(|e| e.to_string())?;
+    ) -> Result<Server, StartError> {
+        let text = toml::to_string(policy).map_err(|e| StartError::Failed(e.to_string()))?;
         let text = text.replace("{page}", &page_origin(self.page));
         let file = work.join(format!("browser-{name}.toml"));
-        std::fs::write(&file, text).map_err(|e| format!("cannot write {}: {e}", file.display()))?;
-        Server::start(binary, &file).map_err(|e| format!("the server did not start: {e:?}"))
+        std::fs::write(&file, text)
+            .map_err(|e| StartError::Failed(format!("cannot write {}: {e}", file.display())))?;
+        Server::start(binary, &file)
     }
 
     /// Runs the case's `fetch()` in the page and compares what the browser concluded.
@@ -254,6 +259,7 @@ fn result(target: &Target, case: &BrowserCase, outcome: Result<Vec<String>, Stri
         family: FAMILY.into(),
         case: case.name.clone(),
         status,
+        verdict_agrees: Some(status == ResultStatus::Passed),
         problems,
         note: None,
         request: format!(
@@ -261,6 +267,14 @@ fn result(target: &Target, case: &BrowserCase, outcome: Result<Vec<String>, Stri
             case.path, case.method, case.headers, case.credentials
         ),
         response: None,
+    }
+}
+
+fn cannot_express(target: &Target, case: &BrowserCase, why: &str) -> CaseResult {
+    CaseResult {
+        status: ResultStatus::CannotExpress,
+        problems: vec![format!("cannot express this policy: {why}")],
+        ..result(target, case, Ok(Vec::new()))
     }
 }
 

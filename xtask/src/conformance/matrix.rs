@@ -45,75 +45,131 @@ struct Cell {
     framework: usize,
 }
 
-/// Prints the matrix, then the failures: ours first, then the peers'.
+impl Cell {
+    fn add(&mut self, other: &Cell) {
+        self.passed += other.passed;
+        self.total += other.total;
+        self.cannot_express += other.cannot_express;
+        self.framework += other.framework;
+    }
+
+    fn judged(&self) -> usize {
+        self.total - self.cannot_express - self.framework
+    }
+
+    fn text(&self) -> String {
+        let mut text = format!("{}/{}", self.passed, self.judged());
+        if self.cannot_express > 0 {
+            text.push_str(&format!(" +{} n/e", self.cannot_express));
+        }
+        if self.framework > 0 {
+            text.push_str(&format!(" +{} fw", self.framework));
+        }
+        text
+    }
+}
+
+/// Prints the matrix of every check, the matrix of browser verdicts alone, then the
+/// failures: ours first, then the peers'.
 pub fn print(rows: &[String], targets: &[Target], results: &[CaseResult]) {
-    let colour = std::io::stdout().is_terminal();
+    println!("Every check (status, each CORS header, Vary, the app not reached by preflights, the browser's verdict):");
+    print_grid(rows, targets, &cells(results, |r| Some(r.status)));
+    println!("(n/e: the middleware cannot express that policy; fw: the framework answers before any middleware, see below)");
+    println!("\nWhat a browser concludes, alone (the cases with a verdict; the rest of the checks ignored):");
+    print_grid(rows, targets, &cells(results, verdict_status));
+    print_notes(results);
+    print_failures(targets, results);
+}
+
+/// A result as judged by its browser verdict only.
+fn verdict_status(result: &CaseResult) -> Option<ResultStatus> {
+    match (result.status, result.verdict_agrees) {
+        (ResultStatus::CannotExpress | ResultStatus::FrameworkLimit, Some(_)) => {
+            Some(result.status)
+        }
+        (_, Some(true)) => Some(ResultStatus::Passed),
+        (_, Some(false)) => Some(ResultStatus::Failed),
+        (_, None) => None,
+    }
+}
+
+fn cells<'r>(
+    results: &'r [CaseResult],
+    status: impl Fn(&CaseResult) -> Option<ResultStatus>,
+) -> BTreeMap<(&'r str, &'r str), Cell> {
     let mut cells: BTreeMap<(&str, &str), Cell> = BTreeMap::new();
     for result in results {
+        let Some(status) = status(result) else {
+            continue;
+        };
         let cell = cells
             .entry((result.family.as_str(), result.column))
             .or_default();
         cell.total += 1;
-        match result.status {
+        match status {
             ResultStatus::Passed => cell.passed += 1,
             ResultStatus::CannotExpress => cell.cannot_express += 1,
             ResultStatus::FrameworkLimit => cell.framework += 1,
             ResultStatus::Failed => {}
         }
     }
-    let width = rows.iter().map(String::len).max().unwrap_or(6).max(6) + 2;
-    print!("{:width$}", "family");
-    for target in targets {
-        print!("{:>18}", target.column);
-    }
-    println!();
-    for row in rows {
-        print!("{row:width$}");
-        for target in targets {
-            print_cell(cells.get(&(row.as_str(), target.column)), colour);
-        }
-        println!();
-    }
-    print!("{:width$}", "total");
-    for target in targets {
-        let column: Vec<&Cell> = cells
-            .iter()
-            .filter(|((_, c), _)| *c == target.column)
-            .map(|(_, cell)| cell)
-            .collect();
-        let total = Cell {
-            passed: column.iter().map(|c| c.passed).sum(),
-            total: column.iter().map(|c| c.total).sum(),
-            cannot_express: column.iter().map(|c| c.cannot_express).sum(),
-            framework: column.iter().map(|c| c.framework).sum(),
-        };
-        print_cell(Some(&total), colour);
-    }
-    println!();
-    println!("(n/e: the middleware cannot express that policy; fw: the framework answers before any middleware, see below)");
-    print_notes(results);
-    print_failures(targets, results);
+    cells
 }
 
-fn print_cell(cell: Option<&Cell>, colour: bool) {
-    let Some(cell) = cell else {
-        print!("{:>18}", "-");
-        return;
-    };
-    let judged = cell.total - cell.cannot_express - cell.framework;
-    let mut text = format!("{}/{judged}", cell.passed);
-    if cell.cannot_express > 0 {
-        text.push_str(&format!(" +{} n/e", cell.cannot_express));
+/// Lays the cells out in columns as wide as their widest text.
+fn print_grid(rows: &[String], targets: &[Target], cells: &BTreeMap<(&str, &str), Cell>) {
+    let colour = std::io::stdout().is_terminal();
+    let mut totals: Vec<Cell> = targets.iter().map(|_| Cell::default()).collect();
+    let mut grid: Vec<(String, Vec<Option<(String, bool)>>)> = Vec::new();
+    for row in rows {
+        let line = targets
+            .iter()
+            .zip(totals.iter_mut())
+            .map(|(target, total)| {
+                cells.get(&(row.as_str(), target.column)).map(|cell| {
+                    total.add(cell);
+                    (cell.text(), cell.passed == cell.judged())
+                })
+            })
+            .collect();
+        grid.push((row.clone(), line));
     }
-    if cell.framework > 0 {
-        text.push_str(&format!(" +{} fw", cell.framework));
+    let total_line = totals
+        .iter()
+        .map(|t| (t.total > 0).then(|| (t.text(), t.passed == t.judged())))
+        .collect();
+    grid.push(("total".to_owned(), total_line));
+    let first = rows.iter().map(String::len).max().unwrap_or(6).max(6) + 2;
+    let widths: Vec<usize> = targets
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            grid.iter()
+                .filter_map(|(_, line)| line[i].as_ref().map(|(text, _)| text.len()))
+                .chain([t.column.len()])
+                .max()
+                .unwrap_or(0)
+                + 3
+        })
+        .collect();
+    print!("{:first$}", "family");
+    for (target, width) in targets.iter().zip(&widths) {
+        print!("{:>width$}", target.column);
     }
-    let all_passed = cell.passed == judged;
-    if colour {
-        let code = if all_passed { 32 } else { 31 };
-        print!("\x1b[{code}m{text:>18}\x1b[0m");
-    } else {
-        print!("{text:>18}");
+    println!();
+    for (row, line) in &grid {
+        print!("{row:first$}");
+        for (cell, width) in line.iter().zip(&widths) {
+            match cell {
+                None => print!("{:>width$}", "-"),
+                Some((text, ok)) if colour => {
+                    let code = if *ok { 32 } else { 31 };
+                    print!("\x1b[{code}m{text:>width$}\x1b[0m");
+                }
+                Some((text, _)) => print!("{text:>width$}"),
+            }
+        }
+        println!();
     }
 }
 

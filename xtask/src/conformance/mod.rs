@@ -110,6 +110,9 @@ pub struct CaseResult {
     pub problems: Vec<String>,
     /// Why a case passed although the answer differs from the table's.
     pub note: Option<String>,
+    /// For a case with an expected browser verdict: whether the verdict reached from
+    /// the response agrees with it.
+    pub verdict_agrees: Option<bool>,
     /// The request as sent (over a raw socket: its bytes, escaped).
     pub request: String,
     /// The response status and headers, or why there was none.
@@ -359,6 +362,10 @@ fn run_case(
         Ok(observed) => {
             let problems = cors_cases::check_response(case, observed.status, &observed.headers);
             let note = rejected_before_cors(case, &observed);
+            let verdict_agrees = case
+                .expect
+                .verdict
+                .map(|_| !problems.iter().any(|p| p.header == ":verdict"));
             let passed = problems.is_empty() || note.is_some();
             CaseResult {
                 column: target.column,
@@ -371,6 +378,7 @@ fn run_case(
                 },
                 problems: problems.iter().map(ToString::to_string).collect(),
                 note,
+                verdict_agrees,
                 request,
                 response: Some(record(&observed)),
             }
@@ -382,6 +390,7 @@ fn run_case(
             status: ResultStatus::Failed,
             problems: vec![error],
             note: None,
+            verdict_agrees: case.expect.verdict.map(|_| false),
             request,
             response: None,
         },
@@ -406,6 +415,10 @@ fn not_started(target: &Target, family: &Family, case: &Case, error: &StartError
         status,
         problems: vec![problem],
         note: None,
+        verdict_agrees: case
+            .expect
+            .verdict
+            .map(|_| status == ResultStatus::CannotExpress),
         request: String::new(),
         response: None,
     }
@@ -431,7 +444,8 @@ fn rejected_before_cors(case: &Case, observed: &Observed) -> Option<String> {
         case.expect.outcome,
         Outcome::PreflightRefused | Outcome::ActualRefused
     );
-    let client_error = matches!(observed.status, 400 | 413 | 414 | 431);
+    // Statuses only an HTTP layer sends; a 400 could be a CORS middleware's own refusal.
+    let client_error = matches!(observed.status, 413 | 414 | 431);
     let allowed_anything = observed
         .headers
         .iter()
