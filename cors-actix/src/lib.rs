@@ -30,6 +30,14 @@
 //! neither boxes nor allocates, except with an asynchronous origin lookup
 //! ([`cors_core::OriginLookup`]): then the lookup and the call of the app run in one
 //! boxed future per request, since the lookup's own future is boxed anyway.
+//!
+//! # Changing the policy while the server runs
+//! The middleware holds a [`SharedPolicy`]: replace the policy through [`Cors::shared`]
+//! (or a clone of the handle kept from before) and the next request sees the new one,
+//! in every worker that was given a clone of that [`Cors`]. Each request reads the
+//! current policy once, without a lock, and uses it both to decide and to write its
+//! response headers, so a request in flight during a swap is answered wholly by one
+//! policy.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -44,7 +52,7 @@ use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::Error;
 
-pub use cors_core::Policy;
+pub use cors_core::{Policy, SharedPolicy};
 pub use future::ResponseFuture;
 
 use translate::Step;
@@ -66,21 +74,50 @@ use translate::Step;
 /// # let _ = make_app();
 /// # Ok::<(), cors_core::PolicyError>(())
 /// ```
+///
+/// To replace the policy of every worker at once, make one `Cors` and clone it into
+/// each worker's app: the clones share one [`SharedPolicy`].
 #[derive(Debug, Clone)]
 pub struct Cors {
-    policy: Arc<Policy>,
+    policy: SharedPolicy,
 }
 
 impl Cors {
-    /// A middleware applying `policy`, given by value or already in an `Arc`.
-    pub fn new(policy: impl Into<Arc<Policy>>) -> Self {
+    /// A middleware applying `policy`: a [`Policy`], an `Arc<Policy>`, or a
+    /// [`SharedPolicy`] to be replaced while the server runs.
+    pub fn new(policy: impl Into<SharedPolicy>) -> Self {
         Cors {
             policy: policy.into(),
         }
     }
 
-    /// The policy this middleware applies.
-    pub fn policy(&self) -> &Policy {
+    /// The policy this middleware applies now.
+    pub fn policy(&self) -> Arc<Policy> {
+        self.policy.load()
+    }
+
+    /// The handle to the policy, shared by every clone of this `Cors` and every
+    /// middleware made from them: replacing the policy through it takes effect for the
+    /// next request, in every worker, without a restart.
+    ///
+    /// ```
+    /// use actix_web::{web, App, HttpResponse};
+    /// use cors_actix::{Cors, Policy};
+    ///
+    /// let cors = Cors::new(Policy::from_toml_str(r#"allow_origins = ["https://a.example"]"#)?);
+    /// let handle = cors.shared().clone();
+    /// let make_app = move || {
+    ///     App::new()
+    ///         .wrap(cors.clone())
+    ///         .route("/", web::get().to(HttpResponse::Ok))
+    /// };
+    /// # let _ = make_app();
+    ///
+    /// // Later, for example when the policy file changed:
+    /// handle.replace(Policy::from_toml_str(r#"allow_origins = ["https://b.example"]"#)?);
+    /// # Ok::<(), cors_core::PolicyError>(())
+    /// ```
+    pub fn shared(&self) -> &SharedPolicy {
         &self.policy
     }
 }
@@ -109,7 +146,14 @@ where
 pub struct CorsMiddleware<S> {
     /// In an `Rc` so that the asynchronous-lookup path can call it after awaiting.
     service: Rc<S>,
-    policy: Arc<Policy>,
+    policy: SharedPolicy,
+}
+
+impl<S> CorsMiddleware<S> {
+    /// The handle to the policy this middleware applies: see [`Cors::shared`].
+    pub fn shared(&self) -> &SharedPolicy {
+        &self.policy
+    }
 }
 
 impl<S, B> Service<ServiceRequest> for CorsMiddleware<S>
@@ -124,16 +168,19 @@ where
     forward_ready!(service);
 
     fn call(&self, request: ServiceRequest) -> Self::Future {
-        if self.policy.has_origin_lookup() {
-            let (service, policy) = (self.service.clone(), self.policy.clone());
+        // One read of the current policy per request: it decides, and the same policy
+        // writes the response headers, whatever replaces it meanwhile.
+        let policy = self.policy.load();
+        if policy.has_origin_lookup() {
+            let service = Rc::clone(&self.service);
             return ResponseFuture::lookup(Box::pin(call_with_lookup(service, policy, request)));
         }
         let view = translate::view(request.method(), request.headers());
-        match Step::of(self.policy.decide(&view), &request) {
+        match Step::of(policy.decide(&view), &request) {
             Step::Answer(preflight) => ResponseFuture::answered(request.into_response(preflight)),
             Step::Forward(actual, origin) => {
                 let future = self.service.call(request);
-                ResponseFuture::forwarded(future, actual, origin, self.policy.clone())
+                ResponseFuture::forwarded(future, actual, origin, policy)
             }
         }
     }

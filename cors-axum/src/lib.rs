@@ -25,6 +25,13 @@
 //! future neither boxes nor allocates, except with an asynchronous origin lookup
 //! ([`cors_core::OriginLookup`]): then the lookup and what depends on it run in one boxed
 //! future per request, since the lookup's own future is boxed anyway.
+//!
+//! # Changing the policy while the server runs
+//! The layer holds a [`SharedPolicy`]: replace the policy through
+//! [`CorsLayer::shared`] (or a clone of the handle kept from before) and the next
+//! request sees the new one. Each request reads the current policy once, without a
+//! lock, and uses it both to decide and to write its response headers, so a request in
+//! flight during a swap is answered wholly by one policy.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -38,7 +45,7 @@ use http::{Request, Response};
 use tower_layer::Layer;
 use tower_service::Service;
 
-pub use cors_core::Policy;
+pub use cors_core::{Policy, SharedPolicy};
 pub use future::ResponseFuture;
 
 use future::Headers;
@@ -53,25 +60,51 @@ use translate::Step;
 /// let policy = Arc::new(Policy::builder().allow_origins(["https://app.example.com"]).build()?);
 /// // One policy, shared by several layers without copying.
 /// let api = CorsLayer::new(policy.clone());
-/// let admin = CorsLayer::new(policy);
+/// let admin = CorsLayer::new(policy.clone());
+///
+/// // Layers that must follow one replaceable policy share one handle instead (each
+/// // layer made from a `Policy` or an `Arc` has a handle of its own).
+/// let shared = cors_axum::SharedPolicy::new(policy);
+/// let (api, admin) = (CorsLayer::new(shared.clone()), CorsLayer::new(shared));
 /// # let _ = (api, admin);
 /// # Ok::<(), cors_core::PolicyError>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct CorsLayer {
-    policy: Arc<Policy>,
+    policy: SharedPolicy,
 }
 
 impl CorsLayer {
-    /// A layer applying `policy`, given by value or already in an `Arc`.
-    pub fn new(policy: impl Into<Arc<Policy>>) -> Self {
+    /// A layer applying `policy`: a [`Policy`], an `Arc<Policy>`, or a [`SharedPolicy`]
+    /// to be replaced while the server runs.
+    pub fn new(policy: impl Into<SharedPolicy>) -> Self {
         CorsLayer {
             policy: policy.into(),
         }
     }
 
-    /// The policy this layer applies.
-    pub fn policy(&self) -> &Policy {
+    /// The policy this layer applies now.
+    pub fn policy(&self) -> Arc<Policy> {
+        self.policy.load()
+    }
+
+    /// The handle to the policy, shared by every service this layer makes: replacing
+    /// the policy through it takes effect for the next request, without a restart.
+    ///
+    /// ```
+    /// use axum::{routing::get, Router};
+    /// use cors_axum::{CorsLayer, Policy};
+    ///
+    /// let layer = CorsLayer::new(Policy::from_toml_str(r#"allow_origins = ["https://a.example"]"#)?);
+    /// let handle = layer.shared().clone();
+    /// let app: Router = Router::new().route("/", get(|| async { "hi" })).layer(layer);
+    ///
+    /// // Later, for example when the policy file changed:
+    /// handle.replace(Policy::from_toml_str(r#"allow_origins = ["https://b.example"]"#)?);
+    /// # let _ = app;
+    /// # Ok::<(), cors_core::PolicyError>(())
+    /// ```
+    pub fn shared(&self) -> &SharedPolicy {
         &self.policy
     }
 }
@@ -92,7 +125,15 @@ impl<S> Layer<S> for CorsLayer {
 #[derive(Debug, Clone)]
 pub struct Cors<S> {
     inner: S,
-    policy: Arc<Policy>,
+    policy: SharedPolicy,
+}
+
+impl<S> Cors<S> {
+    /// The handle to the policy this service applies (the same as its layer's):
+    /// see [`CorsLayer::shared`].
+    pub fn shared(&self) -> &SharedPolicy {
+        &self.policy
+    }
 }
 
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for Cors<S>
@@ -109,12 +150,15 @@ where
     }
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
-        if self.policy.has_origin_lookup() {
-            return self.call_with_lookup(request);
+        // One read of the current policy per request: it decides, and the same policy
+        // writes the response headers, whatever replaces it meanwhile.
+        let policy = self.policy.load();
+        if policy.has_origin_lookup() {
+            return self.call_with_lookup(request, policy);
         }
         let view = translate::view(request.method(), request.headers());
         let step = Step::of(
-            self.policy.decide(&view),
+            policy.decide(&view),
             request.method(),
             request.uri(),
             request.headers(),
@@ -124,7 +168,7 @@ where
             Step::Forward(actual, origin) => {
                 let future = self.inner.call(request);
                 let headers = Headers::Decided(actual, origin);
-                ResponseFuture::forwarded(future, headers, self.policy.clone())
+                ResponseFuture::forwarded(future, headers, policy)
             }
         }
     }
@@ -138,17 +182,18 @@ impl<S> Cors<S> {
     fn call_with_lookup<ReqBody, ResBody>(
         &mut self,
         request: Request<ReqBody>,
+        policy: Arc<Policy>,
     ) -> ResponseFuture<S::Future, ResBody>
     where
         S: Service<Request<ReqBody>, Response = Response<ResBody>>,
     {
         let copy = translate::LookupRequest::new(&request);
         let is_preflight = copy.is_preflight();
-        let lookup = Box::pin(copy.decide(self.policy.clone()));
+        let lookup = Box::pin(copy.decide(Arc::clone(&policy)));
         if is_preflight {
             return ResponseFuture::preflight_lookup(lookup);
         }
         let future = self.inner.call(request);
-        ResponseFuture::forwarded(future, Headers::Lookup(lookup), self.policy.clone())
+        ResponseFuture::forwarded(future, Headers::Lookup(lookup), policy)
     }
 }

@@ -35,6 +35,13 @@
 //! `Origin` that is not UTF-8 reaches the policy as no `Origin` at all (the response
 //! still gets `Vary`, and no `Access-Control-Allow-*` header).
 //!
+//! # Changing the policy while the server runs
+//! The fairing holds a [`SharedPolicy`]: replace the policy through [`Cors::shared`]
+//! (keep a clone of the handle before attaching the fairing) and the next request sees
+//! the new one. Each request reads the current policy once, without a lock, when the
+//! fairing first sees it; the decision and the response headers both come from that
+//! policy, so a request in flight during a swap is answered wholly by one policy.
+//!
 //! # Seeing refusals
 //! A refused origin, method or header is logged with [`tracing`] at debug level (target
 //! `cors_rocket`), with the reason in words. Rocket 0.5 itself logs through the `log`
@@ -55,7 +62,7 @@ use rocket::http::{Header, Method, Status};
 use rocket::route::{self, Handler, Route};
 use rocket::{Build, Data, Request, Response, Rocket};
 
-pub use cors_core::{Policy, PolicyError};
+pub use cors_core::{Policy, PolicyError, SharedPolicy};
 
 /// The rank of the preflight route: before every route of the app (see the crate
 /// documentation).
@@ -76,15 +83,40 @@ pub const PREFLIGHT_RANK: isize = isize::MIN;
 /// ```
 #[derive(Debug, Clone)]
 pub struct Cors {
-    policy: Arc<Policy>,
+    policy: SharedPolicy,
 }
 
 impl Cors {
-    /// The fairing for this policy.
-    pub fn new(policy: impl Into<Arc<Policy>>) -> Self {
+    /// The fairing for this policy: a [`Policy`], an `Arc<Policy>`, or a
+    /// [`SharedPolicy`] to be replaced while the server runs.
+    pub fn new(policy: impl Into<SharedPolicy>) -> Self {
         Cors {
             policy: policy.into(),
         }
+    }
+
+    /// The policy this fairing applies now.
+    pub fn policy(&self) -> Arc<Policy> {
+        self.policy.load()
+    }
+
+    /// The handle to the policy: replacing the policy through it takes effect for the
+    /// next request, without a restart.
+    ///
+    /// ```
+    /// use cors_rocket::{Cors, Policy};
+    ///
+    /// let cors = Cors::new(Policy::from_toml_str(r#"allow_origins = ["https://a.example"]"#)?);
+    /// let handle = cors.shared().clone();
+    /// let rocket = rocket::build().attach(cors);
+    ///
+    /// // Later, for example when the policy file changed:
+    /// handle.replace(Policy::from_toml_str(r#"allow_origins = ["https://b.example"]"#)?);
+    /// # let _ = rocket;
+    /// # Ok::<(), cors_rocket::PolicyError>(())
+    /// ```
+    pub fn shared(&self) -> &SharedPolicy {
+        &self.policy
     }
 }
 
@@ -114,9 +146,13 @@ impl Fairing for Cors {
 
     async fn on_response<'r>(&self, request: &'r Request<'_>, response: &mut Response<'r>) {
         match self.step(request).await {
-            Step::Forward { headers, origin } => {
+            Step::Forward {
+                headers,
+                origin,
+                policy,
+            } => {
                 let mut sink = Sink { response, origin };
-                headers.write_to(&self.policy, &mut sink);
+                headers.write_to(policy, &mut sink);
             }
             // Only when the preflight route did not run (another fairing changed the
             // request): the policy decided it is a preflight, so it is answered.
@@ -133,10 +169,12 @@ impl Fairing for Cors {
 enum Step {
     /// A preflight's answer, taken by the route (a `Mutex`, as the cache must be `Sync`).
     Answer(Mutex<Option<Response<'static>>>),
-    /// An actual request: the headers for its response, and its `Origin` to echo.
+    /// An actual request: the headers for its response, its `Origin` to echo, and the
+    /// policy that decided, which must also write the headers.
     Forward {
         headers: ActualHeaders,
         origin: String,
+        policy: Arc<Policy>,
     },
 }
 
@@ -159,10 +197,12 @@ impl Cors {
             .request_method(values("access-control-request-method"))
             .request_headers(values("access-control-request-headers"))
             .request_private_network(values("access-control-request-private-network"));
-        let decision = if self.policy.has_origin_lookup() {
-            self.policy.decide_async(&view).await
+        // One read of the current policy per request, kept with the decision.
+        let policy = self.policy.load();
+        let decision = if policy.has_origin_lookup() {
+            policy.decide_async(&view).await
         } else {
-            self.policy.decide(&view)
+            policy.decide(&view)
         };
         let origin = headers.get_one("origin").unwrap_or_default();
         if let Some(refusal) = decision.refusal() {
@@ -182,6 +222,7 @@ impl Cors {
             Action::Forward(headers) => Step::Forward {
                 headers,
                 origin: origin.to_owned(),
+                policy: Arc::clone(&policy),
             },
         }
     }

@@ -46,6 +46,13 @@
 //!   returning `Result<_, Infallible>`) has the error type `Infallible`: call
 //!   `.boxed()` on it before wrapping, which makes its error a [`Rejection`].
 //!
+//! # Changing the policy while the server runs
+//! [`Cors`] holds a [`SharedPolicy`]: replace the policy through [`Cors::shared`] (or a
+//! clone of the handle kept from before) and the next request sees the new one, in
+//! every wrapper made from that `Cors`. Each request reads the current policy once,
+//! without a lock; the decision and the reply's headers both come from that policy, so
+//! a request in flight during a swap is answered wholly by one policy.
+//!
 //! # Seeing refusals
 //! A refused origin, method or header is logged with [`tracing`] at debug level (target
 //! `cors_warp`), with the reason in words. With `tracing-subscriber`'s `EnvFilter`, run
@@ -63,7 +70,7 @@ use warp::http::{Method, StatusCode};
 use warp::reply::Response;
 use warp::{Filter, Rejection, Reply};
 
-pub use cors_core::{Policy, PolicyError};
+pub use cors_core::{Policy, PolicyError, SharedPolicy};
 
 /// The CORS layer for warp: a validated [`Policy`], shared by every wrapper made from it.
 ///
@@ -83,15 +90,42 @@ pub use cors_core::{Policy, PolicyError};
 /// ```
 #[derive(Debug, Clone)]
 pub struct Cors {
-    policy: Arc<Policy>,
+    policy: SharedPolicy,
 }
 
 impl Cors {
-    /// A CORS layer for this policy.
-    pub fn new(policy: impl Into<Arc<Policy>>) -> Self {
+    /// A CORS layer for this policy: a [`Policy`], an `Arc<Policy>`, or a
+    /// [`SharedPolicy`] to be replaced while the server runs.
+    pub fn new(policy: impl Into<SharedPolicy>) -> Self {
         Cors {
             policy: policy.into(),
         }
+    }
+
+    /// The policy this layer applies now.
+    pub fn policy(&self) -> Arc<Policy> {
+        self.policy.load()
+    }
+
+    /// The handle to the policy, shared by every wrapper made from this `Cors`:
+    /// replacing the policy through it takes effect for the next request, without a
+    /// restart.
+    ///
+    /// ```
+    /// use warp::Filter;
+    /// use cors_warp::{Cors, Policy};
+    ///
+    /// let cors = Cors::new(Policy::from_toml_str(r#"allow_origins = ["https://a.example"]"#)?);
+    /// let app = cors.wrap(warp::path("hello").map(|| "Hello, World!"));
+    /// let handle = cors.shared().clone();
+    ///
+    /// // Later, for example when the policy file changed:
+    /// handle.replace(Policy::from_toml_str(r#"allow_origins = ["https://b.example"]"#)?);
+    /// # let _ = app;
+    /// # Ok::<(), cors_warp::PolicyError>(())
+    /// ```
+    pub fn shared(&self) -> &SharedPolicy {
+        &self.policy
     }
 
     /// Wraps `routes`: `let app = cors.wrap(routes);`. In a chain of filters, hand it
@@ -107,7 +141,7 @@ impl Cors {
         F: Filter<Extract = (R,), Error = Rejection> + Clone + Send + Sync + 'static,
         R: Reply + 'static,
     {
-        wrapped(Arc::clone(&self.policy), routes)
+        wrapped(self.policy.clone(), routes)
     }
 }
 
@@ -115,36 +149,38 @@ impl Cors {
 /// as a rejection carrying its answer (warp's only way to skip the filters that follow),
 /// and the final `recover` turns it into the reply.
 fn wrapped<F, R>(
-    policy: Arc<Policy>,
+    policy: SharedPolicy,
     routes: F,
 ) -> impl Filter<Extract = (Response,), Error = Infallible> + Clone + Send + Sync + 'static
 where
     F: Filter<Extract = (R,), Error = Rejection> + Clone + Send + Sync + 'static,
     R: Reply + 'static,
 {
-    let deciding = Arc::clone(&policy);
     warp::method()
         .and(warp::header::headers_cloned())
-        .and_then(move |method, headers| decide(Arc::clone(&deciding), method, headers))
+        // One read of the current policy per request, kept with the decision.
+        .and_then(move |method, headers| decide(policy.load(), method, headers))
         .and(replies(routes))
-        .map(move |forward: Forward, response| forward.write(&policy, response))
+        .map(|forward: Forward, response| forward.write(response))
         .recover(answer_preflight)
         .unify()
 }
 
-/// An actual request's CORS headers, kept while the routes run.
+/// An actual request's CORS headers, kept while the routes run, with the policy that
+/// decided, which must also write them.
 struct Forward {
     headers: ActualHeaders,
     origin: Option<HeaderValue>,
+    policy: Arc<Policy>,
 }
 
 impl Forward {
-    fn write(self, policy: &Policy, mut response: Response) -> Response {
+    fn write(self, mut response: Response) -> Response {
         let mut sink = Sink {
             headers: response.headers_mut(),
             origin: self.origin.as_ref(),
         };
-        self.headers.write_to(policy, &mut sink);
+        self.headers.write_to(&self.policy, &mut sink);
         response
     }
 }
@@ -190,6 +226,7 @@ async fn decide(
         Action::Forward(actual) => Ok(Forward {
             headers: actual,
             origin,
+            policy: Arc::clone(&policy),
         }),
     }
 }

@@ -1,16 +1,15 @@
 //! The example server of shared/CONTRACT.md on actix-web: `example-actix --config policy.toml`.
 
-use std::sync::Arc;
-
 use actix_web::middleware::{from_fn, Condition};
 use actix_web::{App, HttpServer};
-use cors_actix::Cors;
+use cors_actix::{Cors, SharedPolicy};
 use example_support::Args;
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
     let args = Args::parse_or_exit();
-    let policy = Arc::new(args.load_policy_or_exit());
+    let policy = SharedPolicy::from(args.load_policy_or_exit());
+    args.watch_sighup(policy.clone());
     let with_cors = !args.no_cors;
 
     let listener = args.bind_or_exit();

@@ -1,13 +1,14 @@
 //! The example server of shared/CONTRACT.md on axum: `example-axum --config policy.toml`.
 
 use axum::Router;
-use cors_axum::CorsLayer;
+use cors_axum::{CorsLayer, SharedPolicy};
 use example_support::Args;
 
 #[tokio::main]
 async fn main() {
     let args = Args::parse_or_exit();
-    let policy = args.load_policy_or_exit();
+    let policy = SharedPolicy::from(args.load_policy_or_exit());
+    args.watch_sighup(policy.clone());
     let app = if args.no_cors {
         example_axum::app()
     } else {

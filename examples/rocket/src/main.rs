@@ -11,7 +11,8 @@ use tracing_subscriber::EnvFilter;
 async fn main() {
     log_to_stderr();
     let args = example_support::Args::parse_or_exit();
-    let policy = args.load_policy_or_exit();
+    let policy = cors_rocket::SharedPolicy::from(args.load_policy_or_exit());
+    args.watch_sighup(policy.clone());
     // Rocket 0.5 binds its own listener (it takes no std one); with port 0 it tells
     // liftoff fairings the real port, so the ready line is printed from one of them.
     let config = rocket::Config {

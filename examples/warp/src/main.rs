@@ -6,7 +6,8 @@ use tokio::net::TcpListener;
 #[tokio::main]
 async fn main() {
     let args = example_support::Args::parse_or_exit();
-    let policy = args.load_policy_or_exit();
+    let policy = cors_warp::SharedPolicy::from(args.load_policy_or_exit());
+    args.watch_sighup(policy.clone());
     let listener = args.bind_or_exit();
     example_support::announce(&listener);
     let listener = match listener
