@@ -63,9 +63,10 @@
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 
-use cors_core::{Action, ActualHeaders, CorsHeader, Decision, RequestView, ResponseHeaders, Value};
+use cors_core::{Action, ActualHeaders, Decision};
+use cors_http::HeaderSink;
 use tower_service::Service;
-use warp::http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use warp::http::header::{self, HeaderMap, HeaderValue};
 use warp::http::{Method, StatusCode};
 use warp::reply::Response;
 use warp::{Filter, Rejection, Reply};
@@ -176,10 +177,7 @@ struct Forward {
 
 impl Forward {
     fn write(self, mut response: Response) -> Response {
-        let mut sink = Sink {
-            headers: response.headers_mut(),
-            origin: self.origin.as_ref(),
-        };
+        let mut sink = HeaderSink::new(response.headers_mut(), self.origin.as_ref());
         self.headers.write_to(&self.policy, &mut sink);
         response
     }
@@ -199,7 +197,7 @@ async fn decide(
     method: Method,
     headers: HeaderMap,
 ) -> Result<Forward, Rejection> {
-    let view = request_view(&method, &headers);
+    let view = cors_http::request_view(&method, &headers);
     let decision = if policy.has_origin_lookup() {
         policy.decide_async(&view).await
     } else {
@@ -209,19 +207,8 @@ async fn decide(
     let origin = headers.get(header::ORIGIN).cloned();
     match decision.into_action() {
         Action::Respond(preflight) => {
-            let mut answer = HeaderMap::new();
-            let mut sink = Sink {
-                headers: &mut answer,
-                origin: origin.as_ref(),
-            };
-            preflight.write_to(&mut sink);
-            answer.insert(header::CONTENT_LENGTH, HeaderValue::from_static("0"));
-            let status = StatusCode::from_u16(preflight.status())
-                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            Err(warp::reject::custom(Answered {
-                status,
-                headers: answer,
-            }))
+            let (status, headers) = cors_http::preflight_answer(&preflight, origin.as_ref());
+            Err(warp::reject::custom(Answered { status, headers }))
         }
         Action::Forward(actual) => Ok(Forward {
             headers: actual,
@@ -229,15 +216,6 @@ async fn decide(
             policy: Arc::clone(&policy),
         }),
     }
-}
-
-fn request_view<'r>(method: &'r Method, headers: &'r HeaderMap) -> RequestView<'r> {
-    let values = |name: &'static str| headers.get_all(name).iter().map(HeaderValue::as_bytes);
-    RequestView::new(method.as_str())
-        .origin(values("origin"))
-        .request_method(values("access-control-request-method"))
-        .request_headers(values("access-control-request-headers"))
-        .request_private_network(values("access-control-request-private-network"))
 }
 
 fn log_refusal(decision: &Decision<'_>, method: &Method, headers: &HeaderMap) {
@@ -320,58 +298,4 @@ pub async fn rejection_reply(rejection: Rejection) -> Response {
 /// [`rejection_reply`] as a `recover` handler.
 async fn reply_to(rejection: Rejection) -> Result<Response, Infallible> {
     Ok(rejection_reply(rejection).await)
-}
-
-/// The core's view of a warp header map.
-struct Sink<'a> {
-    headers: &'a mut HeaderMap,
-    origin: Option<&'a HeaderValue>,
-}
-
-impl Sink<'_> {
-    fn value(&self, value: Value<'_>) -> Option<HeaderValue> {
-        match value {
-            Value::Static(text) => Some(HeaderValue::from_static(text)),
-            // A reference-count increment: `http` keeps `Bytes` as they are.
-            Value::Shared(bytes) => HeaderValue::from_maybe_shared(bytes.clone()).ok(),
-            Value::RequestOrigin => self.origin.cloned(),
-            Value::Request(bytes) => HeaderValue::from_bytes(bytes).ok(),
-        }
-    }
-}
-
-impl ResponseHeaders for Sink<'_> {
-    fn set(&mut self, name: CorsHeader, value: Value<'_>) {
-        if let Some(value) = self.value(value) {
-            self.headers.insert(header_name(name), value);
-        }
-    }
-
-    fn append(&mut self, name: CorsHeader, value: Value<'_>) {
-        if let Some(value) = self.value(value) {
-            self.headers.append(header_name(name), value);
-        }
-    }
-
-    fn vary_values(&self) -> impl Iterator<Item = &[u8]> {
-        self.headers
-            .get_all(header::VARY)
-            .iter()
-            .map(HeaderValue::as_bytes)
-    }
-}
-
-fn header_name(name: CorsHeader) -> HeaderName {
-    match name {
-        CorsHeader::AllowOrigin => header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        CorsHeader::AllowCredentials => header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
-        CorsHeader::AllowMethods => header::ACCESS_CONTROL_ALLOW_METHODS,
-        CorsHeader::AllowHeaders => header::ACCESS_CONTROL_ALLOW_HEADERS,
-        CorsHeader::ExposeHeaders => header::ACCESS_CONTROL_EXPOSE_HEADERS,
-        CorsHeader::MaxAge => header::ACCESS_CONTROL_MAX_AGE,
-        CorsHeader::AllowPrivateNetwork => {
-            HeaderName::from_static("access-control-allow-private-network")
-        }
-        CorsHeader::Vary => header::VARY,
-    }
 }
