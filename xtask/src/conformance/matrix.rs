@@ -93,10 +93,10 @@ fn verdict_status(result: &CaseResult) -> Option<ResultStatus> {
     }
 }
 
-fn cells<'r>(
-    results: &'r [CaseResult],
+fn cells(
+    results: &[CaseResult],
     status: impl Fn(&CaseResult) -> Option<ResultStatus>,
-) -> BTreeMap<(&'r str, &'r str), Cell> {
+) -> BTreeMap<(&str, &str), Cell> {
     let mut cells: BTreeMap<(&str, &str), Cell> = BTreeMap::new();
     for result in results {
         let Some(status) = status(result) else {
@@ -116,11 +116,14 @@ fn cells<'r>(
     cells
 }
 
+/// A row's title and, per column, the cell's text and whether every case passed.
+type GridRow = (String, Vec<Option<(String, bool)>>);
+
 /// Lays the cells out in columns as wide as their widest text.
 fn print_grid(rows: &[String], targets: &[Target], cells: &BTreeMap<(&str, &str), Cell>) {
     let colour = std::io::stdout().is_terminal();
     let mut totals: Vec<Cell> = targets.iter().map(|_| Cell::default()).collect();
-    let mut grid: Vec<(String, Vec<Option<(String, bool)>>)> = Vec::new();
+    let mut grid: Vec<GridRow> = Vec::new();
     for row in rows {
         let line = targets
             .iter()
