@@ -7,6 +7,7 @@ use example_support::Args;
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
+    example_support::log_to_stderr();
     let args = Args::parse_or_exit();
     let policy = SharedPolicy::from(args.load_policy_or_exit());
     args.watch_sighup(policy.clone());

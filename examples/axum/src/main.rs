@@ -6,6 +6,7 @@ use example_support::Args;
 
 #[tokio::main]
 async fn main() {
+    example_support::log_to_stderr();
     let args = Args::parse_or_exit();
     let policy = SharedPolicy::from(args.load_policy_or_exit());
     args.watch_sighup(policy.clone());

@@ -64,3 +64,14 @@ fn remove(_id: &str) -> App<Status> {
 fn error(status: Status, _: &Request<'_>) -> App<(Status, String)> {
     app_response((status, status.to_string()))
 }
+
+/// Prints the contract's ready line once Rocket listens (Rocket binds its own listener;
+/// with port 0 it tells liftoff fairings the real port).
+pub fn ready_line() -> rocket::fairing::AdHoc {
+    rocket::fairing::AdHoc::on_liftoff("ready line", |rocket| {
+        Box::pin(async move {
+            let config = rocket.config();
+            example_support::announce_addr(std::net::SocketAddr::new(config.address, config.port));
+        })
+    })
+}

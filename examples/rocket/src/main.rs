@@ -1,15 +1,9 @@
 //! The example server of shared/CONTRACT.md on Rocket.
 #![forbid(unsafe_code)]
 
-use std::io::Write;
-use std::net::SocketAddr;
-
-use rocket::fairing::AdHoc;
-use tracing_subscriber::EnvFilter;
-
 #[rocket::main]
 async fn main() {
-    log_to_stderr();
+    example_support::log_to_stderr();
     let args = example_support::Args::parse_or_exit();
     let policy = cors_rocket::SharedPolicy::from(args.load_policy_or_exit());
     args.watch_sighup(policy.clone());
@@ -21,7 +15,8 @@ async fn main() {
         cli_colors: false,
         ..rocket::Config::default()
     };
-    let mut rocket = example_rocket::app(rocket::custom(config)).attach(ready_line());
+    let mut rocket =
+        example_rocket::app(rocket::custom(config)).attach(example_rocket::ready_line());
     if !args.no_cors {
         rocket = rocket.attach(cors_rocket::Cors::new(policy));
     }
@@ -29,29 +24,4 @@ async fn main() {
         eprintln!("error: cannot serve on {}: {error}", args.addr);
         std::process::exit(1);
     }
-}
-
-/// Rocket logs through `log`, to stdout, unless a logger is already set: this one
-/// writes to stderr (`RUST_LOG`, default `warn`; `RUST_LOG=cors_rocket=debug` shows
-/// why CORS requests are refused), so that stdout carries only the ready line.
-fn log_to_stderr() {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_ansi(false)
-        .with_env_filter(filter)
-        .init();
-}
-
-/// Prints `listening on http://IP:PORT` once Rocket listens.
-fn ready_line() -> AdHoc {
-    AdHoc::on_liftoff("ready line", |rocket| {
-        Box::pin(async move {
-            let addr = SocketAddr::new(rocket.config().address, rocket.config().port);
-            let mut stdout = std::io::stdout().lock();
-            // A closed stdout is no reason to stop serving.
-            let _ = writeln!(stdout, "listening on http://{addr}");
-            let _ = stdout.flush();
-        })
-    })
 }

@@ -208,12 +208,30 @@ fn print_warnings(policy: &Policy) {
     }
 }
 
+/// Sends logs to stderr (stdout carries only the ready line), filtered by `RUST_LOG`
+/// (default `warn`): `RUST_LOG=cors_axum=debug` (or `cors_actix`, `cors_rocket`,
+/// `cors_warp`) shows why each CORS request was refused.
+pub fn log_to_stderr() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .init();
+}
+
 /// Prints the one ready line of the contract, `listening on http://IP:PORT`, with the
 /// real port, and flushes it.
 pub fn announce(listener: &TcpListener) {
     let addr = listener
         .local_addr()
         .expect("a bound listener has an address");
+    announce_addr(addr);
+}
+
+/// Prints the ready line for `addr`, for frameworks that bind their own listener.
+pub fn announce_addr(addr: std::net::SocketAddr) {
     let mut stdout = std::io::stdout().lock();
     // A closed stdout (the runner went away) is no reason to stop serving.
     let _ = writeln!(stdout, "listening on http://{addr}");

@@ -5,6 +5,7 @@ use tokio::net::TcpListener;
 
 #[tokio::main]
 async fn main() {
+    example_support::log_to_stderr();
     let args = example_support::Args::parse_or_exit();
     let policy = cors_warp::SharedPolicy::from(args.load_policy_or_exit());
     args.watch_sighup(policy.clone());

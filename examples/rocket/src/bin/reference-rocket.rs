@@ -5,20 +5,16 @@
 //! listening, when rocket_cors cannot say the policy.
 #![forbid(unsafe_code)]
 
-use std::io::Write;
-use std::net::SocketAddr;
 use std::path::Path;
 use std::process::exit;
 use std::str::FromStr;
 
 use cors_core::PolicyConfig;
-use rocket::fairing::AdHoc;
 use rocket_cors::{AllOrSome, AllowedHeaders, AllowedOrigins, CorsOptions, Method, Origins};
-use tracing_subscriber::EnvFilter;
 
 #[rocket::main]
 async fn main() {
-    log_to_stderr();
+    example_support::log_to_stderr();
     let args = example_support::Args::parse_or_exit();
     let config = load_config_or_exit(&args.config);
     let cors = rocket_cors(&config).unwrap_or_else(|why| cannot_express(&why));
@@ -29,7 +25,7 @@ async fn main() {
         ..rocket::Config::default()
     };
     let rocket = example_rocket::app(rocket::custom(rocket_config))
-        .attach(ready_line())
+        .attach(example_rocket::ready_line())
         .attach(cors);
     if let Err(error) = rocket.launch().await {
         eprintln!("error: cannot serve on {}: {error}", args.addr);
@@ -118,28 +114,4 @@ fn load_config_or_exit(path: &Path) -> PolicyConfig {
 fn cannot_express(why: &str) -> ! {
     eprintln!("cannot express: {why}");
     exit(3);
-}
-
-/// Rocket logs to stdout unless a logger is set: this one writes to stderr (`RUST_LOG`,
-/// default `warn`), so that stdout carries only the ready line.
-fn log_to_stderr() {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_ansi(false)
-        .with_env_filter(filter)
-        .init();
-}
-
-/// Prints `listening on http://IP:PORT` once Rocket listens.
-fn ready_line() -> AdHoc {
-    AdHoc::on_liftoff("ready line", |rocket| {
-        Box::pin(async move {
-            let addr = SocketAddr::new(rocket.config().address, rocket.config().port);
-            let mut stdout = std::io::stdout().lock();
-            // A closed stdout is no reason to stop serving.
-            let _ = writeln!(stdout, "listening on http://{addr}");
-            let _ = stdout.flush();
-        })
-    })
 }
