@@ -172,9 +172,23 @@ impl Policy {
 fn parse_problem(field: &str, message: &str, line: Option<usize>) -> PolicyError {
     // serde_path_to_error names the document root `.`.
     let field = if field == "." { "" } else { field };
-    let mut problem = Problem::new(field, reword(message));
+    // A key is the file's text: escape its control characters, so that one problem
+    // stays one line however the key is written.
+    let mut problem = Problem::new(escape_controls(field), escape_controls(&reword(message)));
     problem.line = line.filter(|&l| l > 0);
     PolicyError::new(vec![problem])
+}
+
+fn escape_controls(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 #[cfg(feature = "toml")]
@@ -266,6 +280,13 @@ mod tests {
             trailing.contains("trailing characters at line 1"),
             "{trailing}"
         );
+    }
+
+    #[test]
+    fn a_key_with_a_line_break_stays_on_one_line() {
+        let error = json_error("{\"a\\nb\": 1}");
+        assert_eq!(error.lines().count(), 1, "{error}");
+        assert!(error.starts_with("a\\nb: unknown field `a\\nb`"), "{error}");
     }
 
     #[test]
