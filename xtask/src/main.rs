@@ -6,11 +6,14 @@
 //!   server (and the peers' middleware with `--reference`).
 //! - `hostile`: requests no browser sends, over raw sockets, to every example server.
 //! - `probe URL --origin O`: act as a browser against any server and explain its verdict.
+//! - `bench`: the example servers under wrk beside the bare app and the peers' middleware,
+//!   a hostile load (`--hostile`), the criterion benchmarks (`--criterion`); BENCHMARKS.md.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod bench;
 mod check_policy;
 mod conformance;
 mod hostile;
@@ -33,6 +36,10 @@ enum Task {
     Hostile(hostile::Args),
     /// Act as a browser against any server and explain what it would do, and why.
     Probe(probe::Args),
+    /// Benchmark the example servers over loopback with wrk, beside the same app without
+    /// CORS and with each framework's own CORS middleware; `--hostile` for a flood of
+    /// hostile preflights, `--criterion` for the in-process benchmarks. Writes BENCHMARKS.md.
+    Bench(bench::Args),
 }
 
 fn main() -> ExitCode {
@@ -41,5 +48,6 @@ fn main() -> ExitCode {
         Task::Conformance(args) => conformance::run(&args),
         Task::Hostile(args) => hostile::run(&args),
         Task::Probe(args) => probe::run(&args),
+        Task::Bench(args) => bench::run(&args),
     }
 }

@@ -1,0 +1,621 @@
+//! `cargo xtask bench`: the example servers over loopback under wrk, side by side with
+//! the same app without CORS and with each framework's own CORS middleware; a hostile
+//! load; and the criterion benchmarks. Writes the figures to BENCHMARKS.md.
+
+mod criterion;
+mod report;
+mod wrk;
+
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::Duration;
+
+use crate::conformance::servers::{self, Server, StartError};
+use crate::conformance::{Target, OURS, PEERS};
+use wrk::Scenario;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Rounds of the wire benchmark: each runs every server once per scenario, in turn.
+    #[arg(long, default_value_t = 3)]
+    rounds: u32,
+    /// Seconds of each wrk run.
+    #[arg(long, default_value_t = 5)]
+    duration: u32,
+    /// Connections of the normal traffic.
+    #[arg(long, default_value_t = 32)]
+    connections: u32,
+    /// Only these frameworks (axum, actix, rocket, warp); repeat for several.
+    #[arg(long, value_name = "NAME")]
+    framework: Vec<String>,
+    /// The policy of every server [default: the one of the criterion benchmarks, which
+    /// every peer can express: examples/policy.toml has origin patterns they cannot].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Run the wire benchmark (the default when neither --hostile nor --criterion is given).
+    #[arg(long)]
+    wire: bool,
+    /// Run the hostile load: normal traffic alone, then beside a flood of preflights with
+    /// 16 KiB of request headers and garbage origins.
+    #[arg(long)]
+    hostile: bool,
+    /// Connections of the hostile flood.
+    #[arg(long, default_value_t = 8)]
+    hostile_connections: u32,
+    /// Also run the criterion benchmarks (cors-core and the four adapters) and report them.
+    #[arg(long)]
+    criterion: bool,
+    /// Seconds of criterion's warm-up and measurement per benchmark.
+    #[arg(long, num_args = 2, value_names = ["WARM_UP", "MEASUREMENT"], default_values_t = [1.0, 3.0])]
+    criterion_time: Vec<f64>,
+    /// Where to write the tables: the sections run are replaced, the rest of the file
+    /// is kept [default: BENCHMARKS.md at the root of the workspace].
+    #[arg(long, value_name = "FILE")]
+    write: Option<PathBuf>,
+}
+
+/// The policy of the benchmarks: the default policy without its origin patterns.
+const POLICY: &str = r#"allow_origins = ["https://app.example.com"]
+allow_methods = ["GET", "POST", "PUT", "DELETE"]
+allow_headers = ["content-type", "authorization"]
+expose_headers = ["x-request-id"]
+allow_credentials = false
+max_age = 600
+allow_private_network = false
+"#;
+
+/// The core that runs the servers, and the one that runs wrk.
+const SERVER_CPU: &str = "0";
+const CLIENT_CPU: &str = "1";
+
+pub fn run(args: &Args) -> ExitCode {
+    match try_run(args) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn try_run(args: &Args) -> Result<ExitCode, String> {
+    let wire = args.wire || !(args.hostile || args.criterion);
+    let frameworks = select(&args.framework)?;
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask is in the workspace")
+        .to_path_buf();
+    let output = args
+        .write
+        .clone()
+        .unwrap_or_else(|| workspace.join("BENCHMARKS.md"));
+    let mut sections = Vec::new();
+    let mut all_met = true;
+
+    if wire || args.hostile {
+        wrk::check_installed()?;
+        servers::stop_children_on_interrupt();
+        build_release(&frameworks)?;
+        let work = std::env::temp_dir().join(format!("cors-bench-{}", std::process::id()));
+        std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
+        let setup = Setup::new(args, &work)?;
+        if wire {
+            let result = run_wire(&setup, &frameworks)?;
+            all_met &= result.all_met();
+            sections.push(("wire", report::wire(&setup.describe(), &result)));
+        }
+        if args.hostile {
+            let result = run_hostile(&setup, &frameworks)?;
+            all_met &= result.all_held();
+            sections.push(("hostile", report::hostile(&setup.describe(), &result)));
+        }
+        let _ = std::fs::remove_dir_all(&work);
+    }
+    if args.criterion {
+        let times = (args.criterion_time[0], args.criterion_time[1]);
+        let result = criterion::run(times, &servers::target_dir())?;
+        all_met &= result.all_met();
+        sections.push(("criterion", report::criterion(&result, times)));
+    }
+
+    for (_, text) in &sections {
+        println!("{text}");
+    }
+    report::write_sections(&output, &sections)?;
+    eprintln!("wrote {}", output.display());
+    Ok(if all_met {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!("some targets were missed: see {}", output.display());
+        ExitCode::FAILURE
+    })
+}
+
+/// Our target and the peer's of each selected framework.
+fn select(names: &[String]) -> Result<Vec<(Target, Target)>, String> {
+    let pairs: Vec<_> = OURS.into_iter().zip(PEERS).collect();
+    for name in names {
+        if !pairs.iter().any(|(ours, _)| ours.framework == name) {
+            return Err(format!(
+                "unknown framework {name:?}: axum, actix, rocket or warp"
+            ));
+        }
+    }
+    Ok(pairs
+        .into_iter()
+        .filter(|(ours, _)| names.is_empty() || names.iter().any(|n| n == ours.framework))
+        .collect())
+}
+
+/// Builds both binaries of each example package, optimised.
+fn build_release(frameworks: &[(Target, Target)]) -> Result<(), String> {
+    let mut command = Command::new(env!("CARGO"));
+    command.args(["build", "--release", "--bins"]);
+    for (ours, _) in frameworks {
+        command.args(["--package", ours.package]);
+    }
+    eprintln!("building the example servers in the release profile...");
+    let status = command
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err("building the servers failed".into())
+    }
+}
+
+/// What every run shares: binaries, policy, scripts, pinning.
+pub struct Setup {
+    bin_dir: PathBuf,
+    work: PathBuf,
+    policy: PathBuf,
+    policy_text: String,
+    /// Whether servers and wrk are pinned to cores of their own.
+    pinned: bool,
+    pin_note: Option<String>,
+    rounds: u32,
+    seconds: u32,
+    connections: u32,
+    hostile_connections: u32,
+    scripts: Vec<(Scenario, PathBuf)>,
+}
+
+impl Setup {
+    fn new(args: &Args, work: &Path) -> Result<Setup, String> {
+        let (policy, policy_text) = match &args.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
+                (path.clone(), text)
+            }
+            None => {
+                let path = work.join("policy.toml");
+                std::fs::write(&path, POLICY).map_err(|e| format!("{}: {e}", path.display()))?;
+                (path, POLICY.to_owned())
+            }
+        };
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let taskset = Command::new("taskset")
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        let pin_note = match (taskset, cores >= 2) {
+            (true, true) => None,
+            (false, _) => Some("taskset is missing (util-linux): servers and wrk are NOT pinned, they share every core".to_owned()),
+            (true, false) => Some(format!("{cores} core: servers and wrk are NOT pinned, they share it")),
+        };
+        if let Some(note) = &pin_note {
+            eprintln!("warning: {note}");
+        }
+        let scripts = [Scenario::SimpleGet, Scenario::Preflight, Scenario::Hostile]
+            .into_iter()
+            .map(|s| s.write_script(work).map(|path| (s, path)))
+            .collect::<Result<_, _>>()?;
+        Ok(Setup {
+            bin_dir: servers::target_dir().join("release"),
+            work: work.to_path_buf(),
+            policy,
+            policy_text,
+            pinned: pin_note.is_none(),
+            pin_note,
+            rounds: args.rounds.max(1),
+            seconds: args.duration.max(1),
+            connections: args.connections,
+            hostile_connections: args.hostile_connections,
+            scripts,
+        })
+    }
+
+    fn script(&self, scenario: Scenario) -> &Path {
+        let (_, path) = self.scripts.iter().find(|(s, _)| *s == scenario).unwrap();
+        path
+    }
+
+    fn wrk(
+        &self,
+        scenario: Scenario,
+        addr: SocketAddr,
+        connections: u32,
+        seconds: u32,
+    ) -> wrk::Run<'_> {
+        self.wrk_url(scenario, format!("http://{addr}/"), connections, seconds)
+    }
+
+    fn wrk_url(
+        &self,
+        scenario: Scenario,
+        url: String,
+        connections: u32,
+        seconds: u32,
+    ) -> wrk::Run<'_> {
+        wrk::Run {
+            script: self.script(scenario),
+            url,
+            connections,
+            seconds,
+            cpu: self.pinned.then_some(CLIENT_CPU),
+        }
+    }
+
+    /// How the runs were made, for the report.
+    fn describe(&self) -> report::Conditions {
+        let url = "http://127.0.0.1:$PORT/".to_owned();
+        let command = self
+            .wrk_url(Scenario::SimpleGet, url, self.connections, self.seconds)
+            .describe()
+            .replace(&self.work.display().to_string(), "$TMP");
+        let pinning = match &self.pin_note {
+            None => format!("each server pinned to core {SERVER_CPU} (`taskset -c {SERVER_CPU}`), wrk to core {CLIENT_CPU}"),
+            Some(note) => note.clone(),
+        };
+        report::Conditions {
+            wrk_command: command,
+            pinning,
+            rounds: self.rounds,
+            seconds: self.seconds,
+            connections: self.connections,
+            hostile_connections: self.hostile_connections,
+            policy: self.policy_text.clone(),
+        }
+    }
+
+    /// Starts `binary` (with `--no-cors` for the bare app) pinned to the server core,
+    /// through a shell script that records the pid and `exec`s it, so that the pid is the
+    /// server's own. Its stderr goes to a file: a pipe nobody reads would fill up with the
+    /// frameworks' logs (Rocket warns on every 404) and block the server.
+    fn start(&self, binary: &str, no_cors: bool) -> Result<Running, StartError> {
+        let name = format!("{binary}{}", if no_cors { "-bare" } else { "" });
+        let script = self.work.join(format!("{name}.sh"));
+        let pid_file = self.work.join(format!("{name}.pid"));
+        let stderr = self.work.join(format!("{name}.stderr"));
+        let program = self.bin_dir.join(binary);
+        let pin = if self.pinned {
+            format!("taskset -c {SERVER_CPU} ")
+        } else {
+            String::new()
+        };
+        let text = format!(
+            "#!/bin/sh\necho $$ > {}\nexec {pin}{}{} \"$@\" 2> {}\n",
+            quote(&pid_file),
+            quote(&program),
+            if no_cors { " --no-cors" } else { "" },
+            quote(&stderr),
+        );
+        let written = std::fs::write(&script, text).and_then(|()| make_executable(&script));
+        written.map_err(|e| StartError::Failed(format!("{}: {e}", script.display())))?;
+        let logged = || std::fs::read_to_string(&stderr).unwrap_or_default();
+        let server = Server::start(&script, &self.policy).map_err(|error| match error {
+            StartError::CannotExpress(_) => StartError::CannotExpress(logged().trim().into()),
+            StartError::Failed(why) => StartError::Failed(format!("{why} {}", logged().trim())),
+        })?;
+        let pid = std::fs::read_to_string(&pid_file)
+            .ok()
+            .and_then(|text| text.trim().parse().ok())
+            .ok_or_else(|| StartError::Failed(format!("no pid in {}", pid_file.display())))?;
+        Ok(Running { server, pid })
+    }
+}
+
+fn quote(path: &Path) -> String {
+    format!("'{}'", path.display().to_string().replace('\'', r"'\''"))
+}
+
+fn make_executable(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
+}
+
+/// A server, and its pid for /proc.
+struct Running {
+    server: Server,
+    pid: u32,
+}
+
+impl Running {
+    /// Peak resident memory (VmHWM), in KiB.
+    fn peak_kib(&self) -> Option<u64> {
+        proc_status_kib(self.pid, "VmHWM:")
+    }
+}
+
+fn proc_status_kib(pid: u32, field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    line[field.len()..]
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// The three servers of a framework.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Bare,
+    Ours,
+    Peer,
+}
+
+pub const ROLES: [Role; 3] = [Role::Bare, Role::Ours, Role::Peer];
+
+/// The wire benchmark's figures.
+pub struct WireResult {
+    pub frameworks: Vec<WireFramework>,
+}
+
+pub struct WireFramework {
+    pub name: &'static str,
+    /// The peer's middleware, or why its server did not start.
+    pub peer: &'static str,
+    pub peer_missing: Option<String>,
+    /// Per scenario, per role, the run of each round.
+    pub runs: Vec<(Scenario, [Vec<wrk::Report>; 3])>,
+    /// VmHWM of each role, KiB.
+    pub peak_kib: [Option<u64>; 3],
+    /// What went wrong that the figures do not show.
+    pub notes: Vec<String>,
+}
+
+fn run_wire(setup: &Setup, frameworks: &[(Target, Target)]) -> Result<WireResult, String> {
+    let scenarios = [Scenario::SimpleGet, Scenario::Preflight];
+    let mut result = WireResult {
+        frameworks: Vec::new(),
+    };
+    for (ours, peer) in frameworks {
+        let mut entry = WireFramework {
+            name: ours.framework,
+            peer: peer.column,
+            peer_missing: None,
+            runs: scenarios.iter().map(|&s| (s, Default::default())).collect(),
+            peak_kib: [None; 3],
+            notes: Vec::new(),
+        };
+        let mut running: [Option<Running>; 3] = Default::default();
+        for (i, role) in ROLES.into_iter().enumerate() {
+            let started = match role {
+                Role::Bare => setup.start(ours.binary, true),
+                Role::Ours => setup.start(ours.binary, false),
+                Role::Peer => setup.start(peer.binary, false),
+            };
+            match started {
+                Ok(server) => running[i] = Some(server),
+                Err(StartError::CannotExpress(why)) if role == Role::Peer => {
+                    eprintln!(
+                        "{}: {} cannot express the policy: {why}",
+                        ours.framework, peer.column
+                    );
+                    entry.peer_missing = Some(why);
+                }
+                Err(StartError::CannotExpress(why) | StartError::Failed(why)) => {
+                    return Err(format!("{}: {role:?} server: {why}", ours.framework));
+                }
+            }
+        }
+        for (i, server) in running.iter().enumerate() {
+            let Some(server) = server else { continue };
+            if ROLES[i] != Role::Bare {
+                for scenario in scenarios {
+                    if let Err(why) = check_allowed(server.server.addr, scenario) {
+                        let note = format!("{:?}, {}: {why}", ROLES[i], scenario.title());
+                        eprintln!("warning: {}: {note}", ours.framework);
+                        entry.notes.push(note);
+                    }
+                }
+            }
+            // Warm-up, not measured.
+            setup
+                .wrk(
+                    Scenario::SimpleGet,
+                    server.server.addr,
+                    setup.connections,
+                    1,
+                )
+                .run()?;
+        }
+        for round in 1..=setup.rounds {
+            for (scenario, runs) in &mut entry.runs {
+                for (i, server) in running.iter_mut().enumerate() {
+                    let Some(server) = server else { continue };
+                    let report = setup
+                        .wrk(
+                            *scenario,
+                            server.server.addr,
+                            setup.connections,
+                            setup.seconds,
+                        )
+                        .run()?;
+                    eprintln!(
+                        "{} round {round}/{}, {}: {:?} {:.0} req/s, p99 {:.0} us{}",
+                        ours.framework,
+                        setup.rounds,
+                        scenario.title(),
+                        ROLES[i],
+                        report.requests_per_sec,
+                        report.p99_us,
+                        problems(&report),
+                    );
+                    if !server.server.is_running() {
+                        return Err(format!(
+                            "{}: the {:?} server died",
+                            ours.framework, ROLES[i]
+                        ));
+                    }
+                    runs[i].push(report);
+                }
+            }
+        }
+        for (i, server) in running.iter().enumerate() {
+            entry.peak_kib[i] = server.as_ref().and_then(Running::peak_kib);
+        }
+        result.frameworks.push(entry);
+    }
+    Ok(result)
+}
+
+fn problems(report: &wrk::Report) -> String {
+    let mut text = String::new();
+    if report.non_2xx_3xx > 0 {
+        text += &format!(", {} non-2xx/3xx", report.non_2xx_3xx);
+    }
+    if report.socket_errors > 0 {
+        text += &format!(", {} socket errors", report.socket_errors);
+    }
+    text
+}
+
+/// Checks, with one request, that a CORS server allows what it is measured on: a 2xx
+/// with `Access-Control-Allow-Origin`.
+fn check_allowed(addr: SocketAddr, scenario: Scenario) -> Result<(), String> {
+    use std::io::{Read, Write};
+    let request = match scenario {
+        Scenario::SimpleGet => "GET / HTTP/1.1\r\n",
+        _ => "OPTIONS /api/items HTTP/1.1\r\nAccess-Control-Request-Method: PUT\r\nAccess-Control-Request-Headers: content-type\r\n",
+    };
+    let request = format!(
+        "{request}Host: {addr}\r\nOrigin: https://app.example.com\r\nConnection: close\r\n\r\n"
+    );
+    let mut stream = TcpStream::connect(addr).map_err(|e| e.to_string())?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .map_err(|e| e.to_string())?;
+    stream
+        .write_all(request.as_bytes())
+        .map_err(|e| e.to_string())?;
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    let response = String::from_utf8_lossy(&response).to_ascii_lowercase();
+    let status = response.lines().next().unwrap_or_default().to_owned();
+    let success = status
+        .split_whitespace()
+        .nth(1)
+        .is_some_and(|s| s.starts_with('2'));
+    if success && response.contains("\r\naccess-control-allow-origin: https://app.example.com") {
+        Ok(())
+    } else {
+        Err(format!("not allowed as expected: {status:?}"))
+    }
+}
+
+/// The hostile load's figures, per framework: ours, and the bare app as a baseline of
+/// what the flood costs the framework itself.
+pub struct HostileResult {
+    pub rows: Vec<HostileRow>,
+}
+
+pub struct HostileRow {
+    pub framework: &'static str,
+    pub role: Role,
+    pub alone: wrk::Report,
+    pub beside_flood: wrk::Report,
+    pub flood: wrk::Report,
+    pub peak_before_kib: Option<u64>,
+    pub peak_after_kib: Option<u64>,
+}
+
+fn run_hostile(setup: &Setup, frameworks: &[(Target, Target)]) -> Result<HostileResult, String> {
+    let mut rows = Vec::new();
+    for (ours, _) in frameworks {
+        for role in [Role::Bare, Role::Ours] {
+            let server = setup
+                .start(ours.binary, role == Role::Bare)
+                .map_err(|e| format!("{}: {role:?} server: {e:?}", ours.framework))?;
+            let addr = server.server.addr;
+            let (seconds, connections) = (setup.seconds, setup.connections);
+            setup.wrk(Scenario::SimpleGet, addr, connections, 1).run()?;
+            let alone = setup
+                .wrk(Scenario::SimpleGet, addr, connections, seconds)
+                .run()?;
+            let peak_before_kib = server.peak_kib();
+            let flood = setup
+                .wrk(Scenario::Hostile, addr, setup.hostile_connections, seconds)
+                .spawn()?;
+            let beside_flood = setup
+                .wrk(Scenario::SimpleGet, addr, connections, seconds)
+                .run();
+            let flood = wrk::finish(flood)?;
+            let beside_flood = beside_flood?;
+            let peak_after_kib = server.peak_kib();
+            eprintln!(
+                "{} {role:?}: {:.0} req/s alone, {:.0} beside {} hostile preflights ({:.0}/s{}); VmHWM {:?} -> {:?} KiB",
+                ours.framework,
+                alone.requests_per_sec,
+                beside_flood.requests_per_sec,
+                flood.requests,
+                flood.requests_per_sec,
+                problems(&flood),
+                peak_before_kib,
+                peak_after_kib,
+            );
+            rows.push(HostileRow {
+                framework: ours.framework,
+                role,
+                alone,
+                beside_flood,
+                flood,
+                peak_before_kib,
+                peak_after_kib,
+            });
+        }
+    }
+    Ok(HostileResult { rows })
+}
+
+/// The median of some figures (the mean of the middle two for an even count).
+pub fn median(values: impl IntoIterator<Item = f64>) -> Option<f64> {
+    let mut values: Vec<f64> = values.into_iter().collect();
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(values[n / 2]),
+        _ => Some((values[n / 2 - 1] + values[n / 2]) / 2.0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_of_odd_and_even_counts() {
+        assert_eq!(median([3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median([4.0, 1.0, 3.0, 2.0]), Some(2.5));
+        assert_eq!(median([]), None);
+    }
+
+    #[test]
+    fn proc_status_of_this_process() {
+        let peak = proc_status_kib(std::process::id(), "VmHWM:");
+        assert!(peak.is_some_and(|kib| kib > 0));
+    }
+
+    #[test]
+    fn quoting_survives_quotes() {
+        assert_eq!(quote(Path::new("/tmp/a'b")), r"'/tmp/a'\''b'");
+    }
+}
