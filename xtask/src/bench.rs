@@ -100,23 +100,30 @@ fn try_run(args: &Args) -> Result<ExitCode, String> {
         let work = std::env::temp_dir().join(format!("cors-bench-{}", std::process::id()));
         std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
         let setup = Setup::new(args, &work)?;
+        // After building, so that the load average shows what else runs.
+        let machine = report::machine();
         if wire {
             let result = run_wire(&setup, &frameworks)?;
             all_met &= result.all_met();
-            sections.push(("wire", report::wire(&setup.describe(), &result)));
+            sections.push(("wire", report::wire(&setup.describe(&machine), &result)));
         }
         if args.hostile {
             let result = run_hostile(&setup, &frameworks)?;
             all_met &= result.all_held();
-            sections.push(("hostile", report::hostile(&setup.describe(), &result)));
+            sections.push((
+                "hostile",
+                report::hostile(&setup.describe(&machine), &result),
+            ));
         }
         let _ = std::fs::remove_dir_all(&work);
     }
     if args.criterion {
         let times = (args.criterion_time[0], args.criterion_time[1]);
+        criterion::build()?;
+        let machine = report::machine();
         let result = criterion::run(times, &servers::target_dir())?;
         all_met &= result.all_met();
-        sections.push(("criterion", report::criterion(&result, times)));
+        sections.push(("criterion", report::criterion(&machine, &result, times)));
     }
 
     for (_, text) in &sections {
@@ -262,7 +269,7 @@ impl Setup {
     }
 
     /// How the runs were made, for the report.
-    fn describe(&self) -> report::Conditions {
+    fn describe(&self, machine: &str) -> report::Conditions {
         let url = "http://127.0.0.1:$PORT/".to_owned();
         let command = self
             .wrk_url(Scenario::SimpleGet, url, self.connections, self.seconds)
@@ -273,6 +280,7 @@ impl Setup {
             Some(note) => note.clone(),
         };
         report::Conditions {
+            machine: machine.to_owned(),
             wrk_command: command,
             pinning,
             rounds: self.rounds,

@@ -37,6 +37,41 @@ impl CriterionResult {
     }
 }
 
+/// The two `cargo bench` selections: the core's bench, and every adapter's.
+const RUNS: [&[&str]; 2] = [
+    &["-p", "cors-core", "--bench", "decision"],
+    &[
+        "-p",
+        "cors-axum",
+        "-p",
+        "cors-actix",
+        "-p",
+        "cors-rocket",
+        "-p",
+        "cors-warp",
+        "--bench",
+        "adapter",
+    ],
+];
+
+/// Builds the benchmarks, so that building does not overlap measuring.
+pub fn build() -> Result<(), String> {
+    for packages in RUNS {
+        let status = Command::new(env!("CARGO"))
+            .args(["bench", "--no-run"])
+            .args(packages)
+            .status()
+            .map_err(|e| format!("cannot run cargo: {e}"))?;
+        if !status.success() {
+            return Err(format!(
+                "building the benchmarks ({}) failed",
+                packages.join(" ")
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Runs `cargo bench` on the core and the adapters, then reads what it measured.
 pub fn run(
     (warm_up, measurement): (f64, f64),
@@ -50,22 +85,7 @@ pub fn run(
         measurement.to_string(),
     ];
     let mut allocations = Vec::new();
-    let runs: [&[&str]; 2] = [
-        &["-p", "cors-core", "--bench", "decision"],
-        &[
-            "-p",
-            "cors-axum",
-            "-p",
-            "cors-actix",
-            "-p",
-            "cors-rocket",
-            "-p",
-            "cors-warp",
-            "--bench",
-            "adapter",
-        ],
-    ];
-    for packages in runs {
+    for packages in RUNS {
         let mut command = Command::new(env!("CARGO"));
         command
             .arg("bench")

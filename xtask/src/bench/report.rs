@@ -11,6 +11,8 @@ use super::{median, HostileResult, HostileRow, Role, WireFramework, WireResult, 
 
 /// How the wire and hostile runs were made.
 pub struct Conditions {
+    /// [`machine`], read before the run.
+    pub machine: String,
     pub wrk_command: String,
     pub pinning: String,
     pub rounds: u32,
@@ -369,13 +371,17 @@ pub fn hostile(conditions: &Conditions, result: &HostileResult) -> String {
 }
 
 /// The criterion section.
-pub fn criterion(result: &CriterionResult, (warm_up, measurement): (f64, f64)) -> String {
+pub fn criterion(
+    machine: &str,
+    result: &CriterionResult,
+    (warm_up, measurement): (f64, f64),
+) -> String {
     let mut md = String::new();
     let _ = writeln!(
         md,
         "## In process: criterion (`cargo xtask bench --criterion`)\n"
     );
-    let _ = writeln!(md, "{}", machine());
+    let _ = writeln!(md, "{machine}");
     let _ = writeln!(
         md,
         "`cargo bench -p cors-core --bench decision` and `cargo bench -p cors-axum -p cors-actix -p cors-rocket -p cors-warp --bench adapter`, \
@@ -454,15 +460,15 @@ fn header(conditions: &Conditions) -> String {
         .filter(|l| !l.trim_start().starts_with('#'));
     format!(
         "{}\nwrk: `{}` ({}). Policy of every server:\n\n```toml\n{}\n```\n\n",
-        machine(),
+        conditions.machine,
         conditions.wrk_command,
         conditions.pinning,
         policy.collect::<Vec<_>>().join("\n").trim(),
     )
 }
 
-/// Date, cores, CPU, memory, compiler and wrk.
-fn machine() -> String {
+/// Date, cores, CPU, memory, compiler, wrk and the load average: call it before a run.
+pub fn machine() -> String {
     let run = |program: &str, args: &[&str]| {
         Command::new(program)
             .args(args)
