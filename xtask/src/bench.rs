@@ -17,7 +17,8 @@ use wrk::Scenario;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// Rounds of the wire benchmark: each runs every server once per scenario, in turn.
+    /// Rounds: each runs every server once per scenario, in turn (wire), or the normal
+    /// traffic alone then beside the flood (hostile).
     #[arg(long, default_value_t = 3)]
     rounds: u32,
     /// Seconds of each wrk run.
@@ -43,7 +44,7 @@ pub struct Args {
     /// Connections of the hostile flood.
     #[arg(long, default_value_t = 8)]
     hostile_connections: u32,
-    /// Also run the criterion benchmarks (cors-core and the four adapters) and report them.
+    /// Run the criterion benchmarks (cors-core and the four adapters) and report them.
     #[arg(long)]
     criterion: bool,
     /// Seconds of criterion's warm-up and measurement per benchmark.
@@ -270,23 +271,24 @@ impl Setup {
 
     /// How the runs were made, for the report.
     fn describe(&self, machine: &str) -> report::Conditions {
-        let url = "http://127.0.0.1:$PORT/".to_owned();
-        let command = self
-            .wrk_url(Scenario::SimpleGet, url, self.connections, self.seconds)
-            .describe()
-            .replace(&self.work.display().to_string(), "$TMP");
+        let describe = |scenario, connections| {
+            let url = "http://127.0.0.1:$PORT/".to_owned();
+            self.wrk_url(scenario, url, connections, self.seconds)
+                .describe()
+                .replace(&self.work.display().to_string(), "$TMP")
+        };
         let pinning = match &self.pin_note {
             None => format!("each server pinned to core {SERVER_CPU} (`taskset -c {SERVER_CPU}`), wrk to core {CLIENT_CPU}"),
             Some(note) => note.clone(),
         };
         report::Conditions {
             machine: machine.to_owned(),
-            wrk_command: command,
+            wrk_command: describe(Scenario::SimpleGet, self.connections),
+            flood_command: describe(Scenario::Hostile, self.hostile_connections),
             pinning,
             rounds: self.rounds,
             seconds: self.seconds,
             connections: self.connections,
-            hostile_connections: self.hostile_connections,
             policy: self.policy_text.clone(),
         }
     }
@@ -538,11 +540,17 @@ pub struct HostileResult {
 pub struct HostileRow {
     pub framework: &'static str,
     pub role: Role,
+    /// Each round: the normal traffic alone, then beside the flood, and the flood.
+    pub rounds: Vec<HostileRound>,
+    /// VmHWM after the first run alone, and after the last flood.
+    pub peak_before_kib: Option<u64>,
+    pub peak_after_kib: Option<u64>,
+}
+
+pub struct HostileRound {
     pub alone: wrk::Report,
     pub beside_flood: wrk::Report,
     pub flood: wrk::Report,
-    pub peak_before_kib: Option<u64>,
-    pub peak_after_kib: Option<u64>,
 }
 
 fn run_hostile(setup: &Setup, frameworks: &[(Target, Target)]) -> Result<HostileResult, String> {
@@ -555,39 +563,47 @@ fn run_hostile(setup: &Setup, frameworks: &[(Target, Target)]) -> Result<Hostile
             let addr = server.server.addr;
             let (seconds, connections) = (setup.seconds, setup.connections);
             setup.wrk(Scenario::SimpleGet, addr, connections, 1).run()?;
-            let alone = setup
-                .wrk(Scenario::SimpleGet, addr, connections, seconds)
-                .run()?;
-            let peak_before_kib = server.peak_kib();
-            let flood = setup
-                .wrk(Scenario::Hostile, addr, setup.hostile_connections, seconds)
-                .spawn()?;
-            let beside_flood = setup
-                .wrk(Scenario::SimpleGet, addr, connections, seconds)
-                .run();
-            let flood = wrk::finish(flood)?;
-            let beside_flood = beside_flood?;
-            let peak_after_kib = server.peak_kib();
-            eprintln!(
-                "{} {role:?}: {:.0} req/s alone, {:.0} beside {} hostile preflights ({:.0}/s{}); VmHWM {:?} -> {:?} KiB",
-                ours.framework,
-                alone.requests_per_sec,
-                beside_flood.requests_per_sec,
-                flood.requests,
-                flood.requests_per_sec,
-                problems(&flood),
-                peak_before_kib,
-                peak_after_kib,
-            );
-            rows.push(HostileRow {
+            let mut row = HostileRow {
                 framework: ours.framework,
                 role,
-                alone,
-                beside_flood,
-                flood,
-                peak_before_kib,
-                peak_after_kib,
-            });
+                rounds: Vec::new(),
+                peak_before_kib: None,
+                peak_after_kib: None,
+            };
+            for round in 1..=setup.rounds {
+                let alone = setup
+                    .wrk(Scenario::SimpleGet, addr, connections, seconds)
+                    .run()?;
+                if round == 1 {
+                    row.peak_before_kib = server.peak_kib();
+                }
+                let flood = setup
+                    .wrk(Scenario::Hostile, addr, setup.hostile_connections, seconds)
+                    .spawn()?;
+                let beside_flood = setup
+                    .wrk(Scenario::SimpleGet, addr, connections, seconds)
+                    .run();
+                let flood = wrk::finish(flood)?;
+                let beside_flood = beside_flood?;
+                eprintln!(
+                    "{} {role:?} round {round}/{}: {:.0} req/s alone, {:.0} beside {} hostile preflights ({:.0}/s{}); VmHWM {:?} KiB",
+                    ours.framework,
+                    setup.rounds,
+                    alone.requests_per_sec,
+                    beside_flood.requests_per_sec,
+                    flood.requests,
+                    flood.requests_per_sec,
+                    problems(&flood),
+                    server.peak_kib(),
+                );
+                row.rounds.push(HostileRound {
+                    alone,
+                    beside_flood,
+                    flood,
+                });
+            }
+            row.peak_after_kib = server.peak_kib();
+            rows.push(row);
         }
     }
     Ok(HostileResult { rows })

@@ -7,18 +7,21 @@ use std::process::Command;
 
 use super::criterion::CriterionResult;
 use super::wrk::{Report, Scenario};
-use super::{median, HostileResult, HostileRow, Role, WireFramework, WireResult, ROLES};
+use super::{
+    median, HostileResult, HostileRound, HostileRow, Role, WireFramework, WireResult, ROLES,
+};
 
 /// How the wire and hostile runs were made.
 pub struct Conditions {
     /// [`machine`], read before the run.
     pub machine: String,
     pub wrk_command: String,
+    /// The hostile flood's wrk.
+    pub flood_command: String,
     pub pinning: String,
     pub rounds: u32,
     pub seconds: u32,
     pub connections: u32,
-    pub hostile_connections: u32,
     pub policy: String,
 }
 
@@ -99,8 +102,21 @@ impl WireResult {
 }
 
 impl HostileRow {
+    /// The median of the rounds' ratios (beside the flood / alone).
     fn ratio(&self) -> f64 {
-        self.beside_flood.requests_per_sec / self.alone.requests_per_sec
+        let ratios = self
+            .rounds
+            .iter()
+            .map(|r| r.beside_flood.requests_per_sec / r.alone.requests_per_sec);
+        median(ratios).unwrap_or(f64::NAN)
+    }
+
+    fn median_of(&self, figure: impl Fn(&HostileRound) -> f64) -> f64 {
+        median(self.rounds.iter().map(figure)).unwrap_or(f64::NAN)
+    }
+
+    fn flood_requests(&self) -> u64 {
+        self.rounds.iter().map(|r| r.flood.requests).sum()
     }
 
     fn growth_kib(&self) -> Option<u64> {
@@ -323,11 +339,16 @@ pub fn hostile(conditions: &Conditions, result: &HostileResult) -> String {
     let _ = writeln!(
         md,
         "Normal traffic (simple GET with an allowed `Origin`, {} connections) runs alone for {} s, then for {} s beside a \
-         second wrk ({} connections, same core) sending preflights with 16 KiB of `Access-Control-Request-Headers` names \
-         and, in turn, the allowed origin and nine garbage ones (`null`, a 4 000-character host, a pattern, bytes 0xFF 0xFE, ...). \
-         The bare app (no CORS) gets the same flood: what it loses is the framework's own cost of such requests. \
-         VmHWM is read after the run alone and after the flood.\n",
-        conditions.connections, conditions.seconds, conditions.seconds, conditions.hostile_connections
+         second wrk (`{}`, same core; the script is in `xtask/src/bench/wrk.rs`) sending preflights with 16 KiB of \
+         `Access-Control-Request-Headers` names and, in turn, the allowed origin and nine garbage ones (`null`, a \
+         4 000-character host, a pattern, bytes 0xFF 0xFE, ...); {} round(s), medians over the rounds (the ratio is the \
+         median of the rounds' ratios). The bare app (no CORS) gets the same flood: what it loses is the framework's own \
+         cost of such requests. VmHWM is read after the first run alone and after the last flood.\n",
+        conditions.connections,
+        conditions.seconds,
+        conditions.seconds,
+        conditions.flood_command,
+        conditions.rounds,
     );
     md += "| Framework | Server | req/s alone | req/s beside the flood | ratio | hostile preflights sent (req/s) | p99 alone | p99 beside | VmHWM before | VmHWM after |\n";
     md += "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
@@ -341,13 +362,13 @@ pub fn hostile(conditions: &Conditions, result: &HostileResult) -> String {
                 Role::Bare => "bare",
                 _ => "ours",
             },
-            row.alone.requests_per_sec,
-            row.beside_flood.requests_per_sec,
+            row.median_of(|r| r.alone.requests_per_sec),
+            row.median_of(|r| r.beside_flood.requests_per_sec),
             row.ratio(),
-            row.flood.requests,
-            row.flood.requests_per_sec,
-            format_us(row.alone.p99_us),
-            format_us(row.beside_flood.p99_us),
+            row.flood_requests(),
+            row.median_of(|r| r.flood.requests_per_sec),
+            format_us(row.median_of(|r| r.alone.p99_us)),
+            format_us(row.median_of(|r| r.beside_flood.p99_us)),
             kib(row.peak_before_kib),
             kib(row.peak_after_kib),
         );
@@ -355,7 +376,7 @@ pub fn hostile(conditions: &Conditions, result: &HostileResult) -> String {
     let few: Vec<_> = result
         .rows
         .iter()
-        .filter(|r| r.flood.requests < 10_000)
+        .filter(|r| r.flood_requests() < 10_000)
         .collect();
     if !few.is_empty() {
         md += "\nFewer than 10 000 hostile preflights were sent to: ";

@@ -68,9 +68,12 @@ impl Server {
             .map_err(|e| StartError::Failed(format!("cannot run {}: {e}", binary.display())))?;
         remember(child.id());
         let stdout = child.stdout.take().expect("stdout is piped");
+        // Read stderr all along: a server that logs much (Rocket warns on every 404)
+        // would otherwise fill the pipe and hang under load.
+        let stderr = child.stderr.take().map(drain);
         match wait_ready(stdout) {
             Ok(addr) => Ok(Server { child, addr }),
-            Err(why) => Err(failure(&mut child, why)),
+            Err(why) => Err(failure(&mut child, stderr, why)),
         }
     }
 
@@ -81,13 +84,16 @@ impl Server {
 }
 
 /// Collects why a child that never became ready stopped.
-fn failure(child: &mut Child, why: String) -> StartError {
+fn failure(
+    child: &mut Child,
+    stderr: Option<std::thread::JoinHandle<String>>,
+    why: String,
+) -> StartError {
     let _ = child.kill();
     let status = child.wait().ok();
-    let mut stderr = String::new();
-    if let Some(mut pipe) = child.stderr.take() {
-        let _ = pipe.read_to_string(&mut stderr);
-    }
+    let stderr = stderr
+        .and_then(|reader| reader.join().ok())
+        .unwrap_or_default();
     forget(child.id());
     let stderr = stderr.trim().to_owned();
     if status.and_then(|s| s.code()) == Some(CANNOT_EXPRESS) {
@@ -95,6 +101,25 @@ fn failure(child: &mut Child, why: String) -> StartError {
     } else {
         StartError::Failed(format!("{why}; stderr: {stderr}"))
     }
+}
+
+/// The most bytes of a server's stderr kept for a start failure's message.
+const STDERR_KEPT: usize = 16 * 1024;
+
+/// Reads a child's stderr until it closes, on a thread, keeping the first bytes.
+fn drain(mut pipe: std::process::ChildStderr) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut kept = Vec::new();
+        let mut buf = [0u8; 8192];
+        while let Ok(n) = pipe.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            let room = STDERR_KEPT.saturating_sub(kept.len());
+            kept.extend_from_slice(&buf[..n.min(room)]);
+        }
+        String::from_utf8_lossy(&kept).into_owned()
+    })
 }
 
 /// Registers a child for Ctrl-C.
