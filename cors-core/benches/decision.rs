@@ -29,7 +29,7 @@ static GLOBAL: Counting = Counting;
 /// Writes nothing anywhere, so only the engine is measured.
 struct Sink(usize);
 
-impl ResponseHeaders for Sink {
+impl ResponseHeaders<'_> for Sink {
     fn set(&mut self, name: CorsHeader, value: Value<'_>) {
         self.0 += name.as_str().len() + value.as_bytes(b"").len();
     }

@@ -9,9 +9,8 @@
 //! name is copied: each is compared case-insensitively against the sorted, lower-cased
 //! names of the policy.
 
-use bytes::Bytes;
-
 use crate::refusal::Refusal;
+use crate::response::PolicyValue;
 use crate::token::{is_token, trim_ows};
 
 /// The most bytes of `Access-Control-Request-Headers`, all lines together, that are read.
@@ -33,11 +32,14 @@ pub(crate) enum AllowHeaders {
     /// length; and the joined value.
     List {
         by_length: Vec<Vec<Box<[u8]>>>,
-        value: Option<Bytes>,
+        value: Option<PolicyValue>,
     },
     /// `*`, with or without an explicit `authorization`, and the value sent without
     /// credentials (`*` or `*, authorization`).
-    Any { authorization: bool, value: Bytes },
+    Any {
+        authorization: bool,
+        value: PolicyValue,
+    },
 }
 
 /// Validates one entry and returns it lower-cased.
@@ -62,10 +64,10 @@ impl AllowHeaders {
             };
             return AllowHeaders::Any {
                 authorization,
-                value: Bytes::from_static(value.as_bytes()),
+                value: PolicyValue::from_static(value),
             };
         }
-        let value = (!names.is_empty()).then(|| crate::shared(names.join(", ")));
+        let value = (!names.is_empty()).then(|| PolicyValue::new(names.join(", ")));
         let longest = names.iter().map(String::len).max().unwrap_or(0);
         let mut by_length = vec![Vec::new(); longest + 1];
         for name in names {

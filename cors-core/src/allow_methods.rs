@@ -1,7 +1,6 @@
 //! The compiled `allow_methods` and the check of `Access-Control-Request-Method`.
 
-use bytes::Bytes;
-
+use crate::response::PolicyValue;
 use crate::token::is_token;
 
 /// Methods that never need to be listed: a browser does not preflight them for their
@@ -24,7 +23,7 @@ pub(crate) enum AllowMethods {
     /// A list, compared byte for byte, and its joined header value (`None` when empty).
     List {
         methods: Vec<Box<str>>,
-        value: Option<Bytes>,
+        value: Option<PolicyValue>,
     },
     /// `*`: a wildcard without credentials, the requested method echoed with them.
     Any,
@@ -52,7 +51,7 @@ impl AllowMethods {
             seen.push(m.clone());
             new
         });
-        let value = (!methods.is_empty()).then(|| crate::shared(methods.join(", ")));
+        let value = (!methods.is_empty()).then(|| PolicyValue::new(methods.join(", ")));
         AllowMethods::List {
             methods: methods.into_iter().map(String::into_boxed_str).collect(),
             value,
@@ -124,6 +123,9 @@ mod tests {
         let AllowMethods::List { value, .. } = &methods else {
             unreachable!()
         };
-        assert_eq!(value.as_deref(), Some(&b"PUT, PATCH"[..]));
+        assert_eq!(
+            value.as_ref().map(PolicyValue::as_bytes),
+            Some(&b"PUT, PATCH"[..])
+        );
     }
 }

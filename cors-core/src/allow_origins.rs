@@ -6,8 +6,6 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use bytes::Bytes;
-
 use crate::origin::{self, AnyPortPattern, OriginEntry, SubdomainPattern, MAX_ORIGIN_LEN};
 
 /// A boxed future, as returned by an [`OriginLookup`].
@@ -51,9 +49,8 @@ pub(crate) type OriginPredicate = Arc<dyn Fn(&str) -> bool + Send + Sync>;
 pub(crate) enum AllowedAs {
     /// `*`.
     Any,
-    /// The exact entry at this index of the sorted list.
-    Listed(u32),
-    /// A pattern, predicate or lookup: the request's origin is echoed.
+    /// An exact entry, a pattern, a predicate or a lookup: the request's origin is
+    /// echoed (for an exact entry it is the entry, byte for byte).
     Echo,
 }
 
@@ -70,8 +67,8 @@ pub(crate) enum OriginMatch {
 pub(crate) struct AllowOrigins {
     any: bool,
     null: bool,
-    /// Serialized origins, sorted, for binary search; also their header values.
-    exact: Vec<Bytes>,
+    /// Serialized origins, sorted, for binary search.
+    exact: Vec<Box<[u8]>>,
     subdomains: Vec<SubdomainPattern>,
     any_port: Vec<AnyPortPattern>,
     predicate: Option<OriginPredicate>,
@@ -107,7 +104,7 @@ impl AllowOrigins {
             match entry {
                 OriginEntry::Any => origins.any = true,
                 OriginEntry::Null => origins.null = true,
-                OriginEntry::Exact(s) => origins.exact.push(crate::shared(s)),
+                OriginEntry::Exact(s) => origins.exact.push(s.into_bytes().into_boxed_slice()),
                 OriginEntry::Subdomain(p) => origins.subdomains.push(p),
                 OriginEntry::AnyPort(p) => origins.any_port.push(p),
             }
@@ -126,11 +123,6 @@ impl AllowOrigins {
         self.lookup.is_some()
     }
 
-    /// The header value of an exact entry found by [`AllowOrigins::find`].
-    pub(crate) fn listed(&self, index: u32) -> Option<&Bytes> {
-        self.exact.get(index as usize)
-    }
-
     /// Matches one `Origin` value. No allocation; work is bounded by
     /// [`MAX_ORIGIN_LEN`] times the number of patterns.
     pub(crate) fn find(&self, origin: &[u8]) -> OriginMatch {
@@ -145,8 +137,12 @@ impl AllowOrigins {
             // sandboxed iframe can send it (Fetch, "serializing a request origin").
             return self.null_match();
         }
-        if let Ok(index) = self.exact.binary_search_by(|e| e.as_ref().cmp(origin)) {
-            return OriginMatch::Allowed(AllowedAs::Listed(index as u32));
+        if self
+            .exact
+            .binary_search_by(|e| e.as_ref().cmp(origin))
+            .is_ok()
+        {
+            return OriginMatch::Allowed(AllowedAs::Echo);
         }
         self.find_dynamic(origin)
     }
@@ -244,10 +240,10 @@ mod tests {
             "https://c.com",
             "https://a.com",
         ]);
-        let OriginMatch::Allowed(AllowedAs::Listed(i)) = set.find(b"https://c.com") else {
-            panic!("not found");
-        };
-        assert_eq!(set.listed(i).unwrap().as_ref(), b"https://c.com");
+        assert_eq!(
+            set.find(b"https://c.com"),
+            OriginMatch::Allowed(AllowedAs::Echo)
+        );
         assert_eq!(set.find(b"https://d.com"), OriginMatch::Refused);
         assert_eq!(set.find(b"https://A.com"), OriginMatch::Refused);
     }

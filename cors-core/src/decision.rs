@@ -82,13 +82,11 @@ impl<'a> Decision<'a> {
 struct AllowOriginValue(AllowedAs);
 
 impl AllowOriginValue {
-    /// The value, from the policy that decided; `None` if a listed entry is not in this
-    /// policy (an adapter that mixed two policies), which then allows nothing.
-    fn value<'p>(self, policy: &'p Policy) -> Option<Value<'p>> {
+    /// The value; an echoed origin is the request's, which the adapter holds.
+    fn value(self) -> Value<'static> {
         match self.0 {
-            AllowedAs::Any => Some(Value::Static("*")),
-            AllowedAs::Listed(i) => policy.origins.listed(i).map(Value::Shared),
-            AllowedAs::Echo => Some(Value::RequestOrigin),
+            AllowedAs::Any => Value::Static("*"),
+            AllowedAs::Echo => Value::RequestOrigin,
         }
     }
 }
@@ -105,9 +103,9 @@ impl ActualHeaders {
     /// Writes the CORS headers into the application's response: for an allowed origin
     /// `Access-Control-Allow-Origin`, `-Allow-Credentials` and `-Expose-Headers`; in
     /// every case the policy's `Vary`, merged with the application's.
-    pub fn write_to(&self, policy: &Policy, headers: &mut impl ResponseHeaders) {
-        if let Some(origin) = self.allowed.and_then(|o| o.value(policy)) {
-            headers.set(CorsHeader::AllowOrigin, origin);
+    pub fn write_to<'p>(&self, policy: &'p Policy, headers: &mut impl ResponseHeaders<'p>) {
+        if let Some(origin) = self.allowed {
+            headers.set(CorsHeader::AllowOrigin, origin.value());
             if policy.credentials {
                 headers.set(CorsHeader::AllowCredentials, Value::Static("true"));
             }
@@ -161,7 +159,7 @@ impl<'a> Preflight<'a> {
     }
 
     /// Writes the preflight's headers into an empty response.
-    pub fn write_to(&self, headers: &mut impl ResponseHeaders) {
+    pub fn write_to(&self, headers: &mut impl ResponseHeaders<'a>) {
         if let Some(allowed) = &self.allowed {
             self.write_allowed(allowed, headers);
         } else if let Some(origin) = self.explained {
@@ -173,12 +171,9 @@ impl<'a> Preflight<'a> {
     /// What lets the browser name the refused method or header in its console: the
     /// origin is allowed, and the lists say what is (never echoed, and no max age, so
     /// that nothing is cached). The browser still blocks the request.
-    fn write_explanation(&self, origin: AllowOriginValue, headers: &mut impl ResponseHeaders) {
+    fn write_explanation(&self, origin: AllowOriginValue, headers: &mut impl ResponseHeaders<'a>) {
         let policy = self.policy;
-        let Some(origin) = origin.value(policy) else {
-            return;
-        };
-        headers.set(CorsHeader::AllowOrigin, origin);
+        headers.set(CorsHeader::AllowOrigin, origin.value());
         if policy.credentials {
             headers.set(CorsHeader::AllowCredentials, Value::Static("true"));
         }
@@ -200,12 +195,13 @@ impl<'a> Preflight<'a> {
         }
     }
 
-    fn write_allowed(&self, allowed: &AllowedPreflight<'a>, headers: &mut impl ResponseHeaders) {
+    fn write_allowed(
+        &self,
+        allowed: &AllowedPreflight<'a>,
+        headers: &mut impl ResponseHeaders<'a>,
+    ) {
         let policy = self.policy;
-        let Some(origin) = allowed.origin.value(policy) else {
-            return;
-        };
-        headers.set(CorsHeader::AllowOrigin, origin);
+        headers.set(CorsHeader::AllowOrigin, allowed.origin.value());
         if policy.credentials {
             headers.set(CorsHeader::AllowCredentials, Value::Static("true"));
         }
@@ -233,7 +229,11 @@ impl<'a> Preflight<'a> {
     }
 }
 
-fn write_allow_headers(policy: &Policy, lines: &[&[u8]], headers: &mut impl ResponseHeaders) {
+fn write_allow_headers<'a>(
+    policy: &'a Policy,
+    lines: &[&'a [u8]],
+    headers: &mut impl ResponseHeaders<'a>,
+) {
     match &policy.headers {
         // With credentials `*` is a header named `*`: echo the checked request lines,
         // one response line each, which a browser reads as one list.

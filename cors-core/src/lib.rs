@@ -69,17 +69,6 @@ pub use error::{ConfigError, PolicyError, Problem};
 pub use origin::MAX_ORIGIN_LEN;
 pub use policy::{Policy, PolicyBuilder, MAX_MAX_AGE};
 pub use refusal::Refusal;
-pub use request::RequestView;
-pub use response::{CorsHeader, HeaderList, ResponseHeaders, Value};
+pub use request::{RequestHeader, RequestView};
+pub use response::{CorsHeader, HeaderList, PolicyValue, ResponseHeaders, Value};
 pub use shared::SharedPolicy;
-
-use bytes::Bytes;
-
-/// A header value made shareable once, when the policy is built. `Bytes` made from a
-/// `String` allocates its shared counter on the first clone; cloning here moves that
-/// allocation out of the request path, where each clone is then a counter increment.
-pub(crate) fn shared(text: String) -> Bytes {
-    let bytes = Bytes::from(text);
-    drop(bytes.clone());
-    bytes
-}

@@ -4,14 +4,13 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
-
 use crate::allow_headers::{self, AllowHeaders};
 use crate::allow_methods::{self, AllowMethods};
 use crate::allow_origins::{AllowOrigins, OriginLookup, OriginPredicate};
 use crate::error::{PolicyError, Problem};
 use crate::guards;
 use crate::origin::{self, OriginEntry};
+use crate::response::PolicyValue;
 use crate::vary::{self, Vary};
 
 /// The longest `max_age` accepted: no browser keeps a preflight result longer (Firefox
@@ -40,9 +39,9 @@ pub struct Policy {
     pub(crate) origins: AllowOrigins,
     pub(crate) methods: AllowMethods,
     pub(crate) headers: AllowHeaders,
-    pub(crate) expose_headers: Option<Bytes>,
+    pub(crate) expose_headers: Option<PolicyValue>,
     pub(crate) credentials: bool,
-    pub(crate) max_age: Option<Bytes>,
+    pub(crate) max_age: Option<PolicyValue>,
     pub(crate) private_network: bool,
     pub(crate) preflight_status: u16,
     pub(crate) vary_actual: Vary,
@@ -119,11 +118,7 @@ impl fmt::Display for Policy {
             writeln!(f, "Request headers: {}", headers.join(", "))?;
         }
         match &self.expose_headers {
-            Some(v) => writeln!(
-                f,
-                "Response headers scripts may read: {}",
-                String::from_utf8_lossy(v)
-            )?,
+            Some(v) => writeln!(f, "Response headers scripts may read: {}", v.as_str())?,
             None => writeln!(
                 f,
                 "Response headers scripts may read: only the CORS-safelisted ones"
@@ -139,7 +134,7 @@ impl fmt::Display for Policy {
             Some(v) => writeln!(
                 f,
                 "Browsers may cache a preflight for {} seconds",
-                String::from_utf8_lossy(v)
+                v.as_str()
             )?,
             None => writeln!(
                 f,
@@ -508,14 +503,14 @@ impl PolicyBuilder {
         );
         let mut expose = expose;
         expose.dedup();
-        let expose_headers = (!expose.is_empty()).then(|| crate::shared(expose.join(", ")));
+        let expose_headers = (!expose.is_empty()).then(|| PolicyValue::new(expose.join(", ")));
         Policy {
             origins,
             methods,
             headers,
             expose_headers,
             credentials: self.credentials,
-            max_age: self.max_age.map(|age| crate::shared(age.to_string())),
+            max_age: self.max_age.map(|age| PolicyValue::new(age.to_string())),
             private_network: self.private_network,
             preflight_status: self.preflight_status,
             vary_actual,

@@ -27,6 +27,31 @@ impl<'r> Single<'r> {
     }
 }
 
+/// A request header that the decision can depend on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RequestHeader {
+    /// `origin`
+    Origin,
+    /// `access-control-request-method`
+    RequestMethod,
+    /// `access-control-request-headers`
+    RequestHeaders,
+    /// `access-control-request-private-network`
+    RequestPrivateNetwork,
+}
+
+impl RequestHeader {
+    /// The lower-case header name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RequestHeader::Origin => "origin",
+            RequestHeader::RequestMethod => "access-control-request-method",
+            RequestHeader::RequestHeaders => "access-control-request-headers",
+            RequestHeader::RequestPrivateNetwork => "access-control-request-private-network",
+        }
+    }
+}
+
 /// The facts of a request that CORS depends on, borrowed from the framework's request
 /// without copying: the method, and the values of `Origin`,
 /// `Access-Control-Request-Method`, `Access-Control-Request-Headers` and
@@ -70,6 +95,41 @@ impl<'r> RequestView<'r> {
             header_line_count: 0,
             private_network: Single::Absent,
         }
+    }
+
+    /// The view of a request, reading each header the decision can depend on through
+    /// `lines`, which returns every line of the named header, in order. This is how
+    /// adapters build it: only a preflight (`OPTIONS` with an `Origin`) depends on the
+    /// three `Access-Control-Request-*` headers, so any other request costs a single
+    /// header lookup.
+    ///
+    /// ```
+    /// use cors_core::{RequestHeader, RequestView};
+    ///
+    /// let headers: &[(&str, &[u8])] = &[
+    ///     ("origin", b"https://app.example.com"),
+    ///     ("access-control-request-method", b"PUT"),
+    /// ];
+    /// let lines = |name: RequestHeader| {
+    ///     headers.iter().filter(move |(n, _)| *n == name.as_str()).map(|(_, v)| *v)
+    /// };
+    /// assert!(RequestView::from_headers("OPTIONS", lines).is_preflight());
+    /// // A GET never asks for the preflight headers: they cannot change its answer.
+    /// assert!(!RequestView::from_headers("GET", lines).is_preflight());
+    /// ```
+    pub fn from_headers<I>(method: &'r str, mut lines: impl FnMut(RequestHeader) -> I) -> Self
+    where
+        I: IntoIterator<Item = &'r [u8]>,
+    {
+        let view = RequestView::new(method).origin(lines(RequestHeader::Origin));
+        // Fetch, "CORS protocol": a CORS-preflight request is an OPTIONS request with
+        // `Origin` and `Access-Control-Request-Method`; nothing else reads the rest.
+        if method != "OPTIONS" || !view.origin.is_present() {
+            return view;
+        }
+        view.request_method(lines(RequestHeader::RequestMethod))
+            .request_headers(lines(RequestHeader::RequestHeaders))
+            .request_private_network(lines(RequestHeader::RequestPrivateNetwork))
     }
 
     /// The values of every `Origin` line.
@@ -149,6 +209,31 @@ mod tests {
             .origin([o])
             .request_method([m])
             .is_preflight());
+    }
+
+    #[test]
+    fn only_a_preflight_reads_the_request_headers() {
+        let read = |method| {
+            let mut asked = Vec::new();
+            let view = RequestView::from_headers(method, |name| {
+                asked.push(name);
+                let value: &[u8] = match name {
+                    RequestHeader::Origin => b"https://a.com",
+                    RequestHeader::RequestMethod => b"PUT",
+                    RequestHeader::RequestHeaders => b"x-a",
+                    RequestHeader::RequestPrivateNetwork => b"true",
+                };
+                [value]
+            });
+            (view.is_preflight(), view.header_line_count, asked.len())
+        };
+        assert_eq!(read("OPTIONS"), (true, 1, 4));
+        assert_eq!(read("GET"), (false, 0, 1));
+        assert_eq!(read("options"), (false, 0, 1));
+        let without_origin = RequestView::from_headers("OPTIONS", |name| {
+            (name != RequestHeader::Origin).then_some(&b"PUT"[..])
+        });
+        assert!(!without_origin.is_preflight());
     }
 
     #[test]

@@ -1,6 +1,10 @@
 //! What the core writes into a response: header names, values, and the small trait an
 //! adapter implements over its framework's header map.
 
+use std::any::Any;
+use std::fmt;
+use std::sync::OnceLock;
+
 use bytes::Bytes;
 
 /// A response header that the core emits.
@@ -47,10 +51,10 @@ impl CorsHeader {
 pub enum Value<'a> {
     /// A constant, such as `*` or `true`.
     Static(&'static str),
-    /// A value computed when the policy was built. Cloning the `Bytes` is a
-    /// reference-count increment, so adapters can turn it into their header type
-    /// without copying (`http::HeaderValue::from_maybe_shared`).
-    Shared(&'a Bytes),
+    /// A value computed when the policy was built, such as the joined
+    /// `Access-Control-Allow-Methods` list. Adapters convert it into their header type
+    /// once per policy with [`PolicyValue::prepared`].
+    Shared(&'a PolicyValue),
     /// The request's own `Origin` value, echoed. Adapters that kept the request's header
     /// value can reuse it instead of copying.
     RequestOrigin,
@@ -63,22 +67,141 @@ impl<'a> Value<'a> {
     pub fn as_bytes(&self, request_origin: &'a [u8]) -> &'a [u8] {
         match *self {
             Value::Static(s) => s.as_bytes(),
-            Value::Shared(b) => b,
+            Value::Shared(value) => value.as_bytes(),
             Value::RequestOrigin => request_origin,
             Value::Request(bytes) => bytes,
         }
     }
 }
 
+/// A header value computed once, when the policy was built (a joined list, a max age, a
+/// `Vary` value), with room for an adapter's copy of it in the adapter's own header type.
+///
+/// Converting text into a framework's header value usually validates it byte by byte;
+/// [`PolicyValue::prepared`] does that once per policy instead of once per response.
+pub struct PolicyValue {
+    bytes: Bytes,
+    prepared: OnceLock<Box<dyn Any + Send + Sync>>,
+}
+
+impl PolicyValue {
+    pub(crate) fn new(text: String) -> Self {
+        let bytes = Bytes::from(text);
+        // `Bytes` made from a `String` allocates its shared counter on the first clone:
+        // clone once here, so that adapters that clone it on a request only count.
+        drop(bytes.clone());
+        PolicyValue {
+            bytes,
+            prepared: OnceLock::new(),
+        }
+    }
+
+    pub(crate) fn from_static(text: &'static str) -> Self {
+        PolicyValue {
+            bytes: Bytes::from_static(text.as_bytes()),
+            prepared: OnceLock::new(),
+        }
+    }
+
+    /// The value's bytes: visible ASCII, valid as a header value.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The value as text (the core builds every value from validated ASCII text).
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes).unwrap_or_default()
+    }
+
+    /// The value as `Bytes`; cloning them is a reference-count increment.
+    pub fn bytes(&self) -> &Bytes {
+        &self.bytes
+    }
+
+    /// The value converted by `prepare` into an adapter's type `T`, converted on the
+    /// first call and kept with the policy for every later one. `None` when another
+    /// adapter's type already took this value's one slot (a policy shared between two
+    /// frameworks in one process): convert it on the spot then.
+    ///
+    /// ```
+    /// use cors_core::{Action, CorsHeader, HeaderList, Policy, RequestView, ResponseHeaders, Value};
+    ///
+    /// /// A sink that keeps policy values as `String`s, converted once per policy.
+    /// struct Strings(Vec<String>);
+    ///
+    /// impl<'v> ResponseHeaders<'v> for Strings {
+    ///     fn set(&mut self, _: CorsHeader, value: Value<'v>) {
+    ///         let Value::Shared(value) = value else { return };
+    ///         let text = match value.prepared(|bytes| String::from_utf8_lossy(bytes).into_owned()) {
+    ///             Some(text) => text.clone(),
+    ///             None => value.as_str().to_owned(),
+    ///         };
+    ///         self.0.push(text);
+    ///     }
+    ///     fn append(&mut self, name: CorsHeader, value: Value<'v>) {
+    ///         self.set(name, value)
+    ///     }
+    ///     fn vary_values(&self) -> impl Iterator<Item = &[u8]> {
+    ///         std::iter::empty()
+    ///     }
+    /// }
+    ///
+    /// let policy = Policy::builder()
+    ///     .allow_origins(["https://app.example.com"])
+    ///     .expose_headers(["x-request-id"])
+    ///     .build()?;
+    /// let origin = b"https://app.example.com";
+    /// let request = RequestView::new("GET").origin([&origin[..]]);
+    /// let Action::Forward(actual) = policy.decide(&request).into_action() else { unreachable!() };
+    /// let mut sink = Strings(Vec::new());
+    /// actual.write_to(&policy, &mut sink);
+    /// assert_eq!(sink.0, ["x-request-id", "origin"]);
+    /// # Ok::<(), cors_core::PolicyError>(())
+    /// ```
+    pub fn prepared<T: Any + Send + Sync>(&self, prepare: impl FnOnce(&Bytes) -> T) -> Option<&T> {
+        self.prepared
+            .get_or_init(|| Box::new(prepare(&self.bytes)))
+            .downcast_ref::<T>()
+    }
+}
+
+impl Clone for PolicyValue {
+    /// The same bytes, without the prepared copy (which another adapter may want).
+    fn clone(&self) -> Self {
+        PolicyValue {
+            bytes: self.bytes.clone(),
+            prepared: OnceLock::new(),
+        }
+    }
+}
+
+impl PartialEq for PolicyValue {
+    fn eq(&self, other: &Self) -> bool {
+        self.bytes == other.bytes
+    }
+}
+
+impl Eq for PolicyValue {}
+
+impl fmt::Debug for PolicyValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
 /// A response's header map, as the core needs it. Each adapter implements this over
 /// its framework's headers, which keeps every rule about *which* headers to write, and
 /// how to merge `Vary`, in the core.
-pub trait ResponseHeaders {
+///
+/// `'v` is how long the values live: the policy's values and the request's bytes that
+/// are echoed. An adapter whose response can borrow from the request and the policy
+/// (Rocket's `Response<'r>`) implements it for that lifetime and copies nothing.
+pub trait ResponseHeaders<'v> {
     /// Sets `name` to `value`, replacing what the application may have set, so that a
     /// response never carries two `Access-Control-Allow-Origin` values.
-    fn set(&mut self, name: CorsHeader, value: Value<'_>);
+    fn set(&mut self, name: CorsHeader, value: Value<'v>);
     /// Adds a line `name: value`, keeping existing ones.
-    fn append(&mut self, name: CorsHeader, value: Value<'_>);
+    fn append(&mut self, name: CorsHeader, value: Value<'v>);
     /// The values of the `Vary` lines already in the response.
     fn vary_values(&self) -> impl Iterator<Item = &[u8]>;
 }
@@ -110,13 +233,13 @@ impl HeaderList {
     }
 }
 
-impl ResponseHeaders for HeaderList {
-    fn set(&mut self, name: CorsHeader, value: Value<'_>) {
+impl<'v> ResponseHeaders<'v> for HeaderList {
+    fn set(&mut self, name: CorsHeader, value: Value<'v>) {
         self.headers.retain(|(n, _)| *n != name.as_str());
         self.append(name, value);
     }
 
-    fn append(&mut self, name: CorsHeader, value: Value<'_>) {
+    fn append(&mut self, name: CorsHeader, value: Value<'v>) {
         let bytes = value.as_bytes(&self.origin).to_vec();
         self.headers.push((name.as_str(), bytes));
     }

@@ -1,9 +1,7 @@
 //! `Vary`: which request headers a response depends on, so that caches keep one copy per
 //! value (Fetch, "CORS protocol and HTTP caches").
 
-use bytes::Bytes;
-
-use crate::response::{CorsHeader, ResponseHeaders, Value};
+use crate::response::{CorsHeader, PolicyValue, ResponseHeaders, Value};
 use crate::token::trim_ows;
 
 /// The request headers a CORS response can depend on.
@@ -17,12 +15,12 @@ pub(crate) const REQUEST_PRIVATE_NETWORK: &str = "access-control-request-private
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Vary {
     tokens: Vec<&'static str>,
-    value: Option<Bytes>,
+    value: Option<PolicyValue>,
 }
 
 impl Vary {
     pub(crate) fn new(tokens: Vec<&'static str>) -> Self {
-        let value = (!tokens.is_empty()).then(|| crate::shared(tokens.join(", ")));
+        let value = (!tokens.is_empty()).then(|| PolicyValue::new(tokens.join(", ")));
         Vary { tokens, value }
     }
 
@@ -32,7 +30,7 @@ impl Vary {
 
     /// Adds our tokens to the response's `Vary`, merging with the application's: a
     /// token it already names is not repeated, and `Vary: *` already covers everything.
-    pub(crate) fn write_to(&self, headers: &mut impl ResponseHeaders) {
+    pub(crate) fn write_to<'p>(&'p self, headers: &mut impl ResponseHeaders<'p>) {
         let Some(value) = &self.value else {
             return;
         };

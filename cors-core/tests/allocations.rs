@@ -44,7 +44,7 @@ struct Sink {
     written: usize,
 }
 
-impl ResponseHeaders for Sink {
+impl ResponseHeaders<'_> for Sink {
     fn set(&mut self, _: CorsHeader, value: Value<'_>) {
         self.written += value.as_bytes(b"").len().min(1);
     }
@@ -168,4 +168,50 @@ fn deciding_with_a_wildcard_policy_allocates_nothing() {
         });
         assert_eq!(count, 0, "{name} allocated {count} times");
     }
+}
+
+/// Keeps each policy value in an adapter's own type (here a `String`), prepared once.
+struct PreparingSink {
+    prepared: usize,
+}
+
+impl<'v> ResponseHeaders<'v> for PreparingSink {
+    fn set(&mut self, _: CorsHeader, value: Value<'v>) {
+        if let Value::Shared(value) = value {
+            let text = value.prepared(|bytes| String::from_utf8_lossy(bytes).into_owned());
+            assert_eq!(text.map(String::as_bytes), Some(value.as_bytes()));
+            self.prepared += 1;
+        }
+    }
+    fn append(&mut self, name: CorsHeader, value: Value<'v>) {
+        self.set(name, value);
+    }
+    fn vary_values(&self) -> impl Iterator<Item = &[u8]> {
+        std::iter::empty()
+    }
+}
+
+#[test]
+fn prepared_values_allocate_on_first_use_only() {
+    let policy = policy(false);
+    let requests = requests();
+    let write_all = || {
+        let mut sink = PreparingSink { prepared: 0 };
+        for (_, request) in &requests {
+            match policy.decide(request).into_action() {
+                Action::Respond(preflight) => preflight.write_to(&mut sink),
+                Action::Forward(actual) => actual.write_to(&policy, &mut sink),
+            }
+        }
+        sink.prepared
+    };
+    let mut prepared = 0;
+    let first = allocations_in(|| prepared = write_all());
+    assert!(prepared > 0, "no policy value was written");
+    assert!(first > 0, "preparing the values allocated nothing");
+    let second = allocations_in(|| prepared = write_all());
+    assert_eq!(
+        second, 0,
+        "{prepared} prepared values allocated {second} times on reuse"
+    );
 }

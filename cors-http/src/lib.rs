@@ -22,22 +22,40 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-use cors_core::{CorsHeader, Preflight, RequestView, ResponseHeaders, Value};
+use cors_core::{CorsHeader, PolicyValue, Preflight, RequestHeader, RequestView};
+use cors_core::{ResponseHeaders, Value};
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Method, StatusCode};
 
-/// Not among `http`'s constants (the Private Network Access draft).
-const REQUEST_PRIVATE_NETWORK: &str = "access-control-request-private-network";
-const ALLOW_PRIVATE_NETWORK: &str = "access-control-allow-private-network";
+/// Not among `http`'s constants (the Private Network Access draft). Constants, so that
+/// the name is checked at compile time rather than on every request.
+const REQUEST_PRIVATE_NETWORK: HeaderName =
+    HeaderName::from_static("access-control-request-private-network");
+const ALLOW_PRIVATE_NETWORK: HeaderName =
+    HeaderName::from_static("access-control-allow-private-network");
 
-/// The core's view of a request, borrowing every line of the four headers it reads.
+/// The core's view of a request, borrowing every line of the headers it reads (only
+/// `Origin` unless the request may be a preflight).
 pub fn request_view<'r>(method: &'r Method, headers: &'r HeaderMap) -> RequestView<'r> {
-    let lines = |name| headers.get_all(name).iter().map(HeaderValue::as_bytes);
-    RequestView::new(method.as_str())
-        .origin(lines(header::ORIGIN))
-        .request_method(lines(header::ACCESS_CONTROL_REQUEST_METHOD))
-        .request_headers(lines(header::ACCESS_CONTROL_REQUEST_HEADERS))
-        .request_private_network(lines(HeaderName::from_static(REQUEST_PRIVATE_NETWORK)))
+    RequestView::from_headers(method.as_str(), |name| {
+        let name = match name {
+            RequestHeader::Origin => header::ORIGIN,
+            RequestHeader::RequestMethod => header::ACCESS_CONTROL_REQUEST_METHOD,
+            RequestHeader::RequestHeaders => header::ACCESS_CONTROL_REQUEST_HEADERS,
+            RequestHeader::RequestPrivateNetwork => REQUEST_PRIVATE_NETWORK,
+        };
+        headers.get_all(name).iter().map(HeaderValue::as_bytes)
+    })
+}
+
+/// A policy value as a `HeaderValue`, validated once per policy; later calls clone it (a
+/// reference-count increment).
+fn header_value(value: &PolicyValue) -> Option<HeaderValue> {
+    let convert = |bytes: &bytes::Bytes| HeaderValue::from_maybe_shared(bytes.clone()).ok();
+    match value.prepared(convert) {
+        Some(prepared) => prepared.clone(),
+        None => convert(value.bytes()),
+    }
 }
 
 /// The core's [`ResponseHeaders`] over a `HeaderMap`.
@@ -62,15 +80,14 @@ impl<'a> HeaderSink<'a> {
     fn value(&self, value: Value<'_>) -> Option<HeaderValue> {
         match value {
             Value::Static(text) => Some(HeaderValue::from_static(text)),
-            // A reference-count increment: `http` keeps `Bytes` as they are.
-            Value::Shared(bytes) => HeaderValue::from_maybe_shared(bytes.clone()).ok(),
+            Value::Shared(value) => header_value(value),
             Value::RequestOrigin => self.origin.cloned(),
             Value::Request(bytes) => HeaderValue::from_bytes(bytes).ok(),
         }
     }
 }
 
-impl ResponseHeaders for HeaderSink<'_> {
+impl<'v> ResponseHeaders<'v> for HeaderSink<'_> {
     fn set(&mut self, name: CorsHeader, value: Value<'_>) {
         if let Some(value) = self.value(value) {
             self.headers.insert(header_name(name), value);
@@ -99,7 +116,7 @@ fn header_name(name: CorsHeader) -> HeaderName {
         CorsHeader::AllowHeaders => header::ACCESS_CONTROL_ALLOW_HEADERS,
         CorsHeader::ExposeHeaders => header::ACCESS_CONTROL_EXPOSE_HEADERS,
         CorsHeader::MaxAge => header::ACCESS_CONTROL_MAX_AGE,
-        CorsHeader::AllowPrivateNetwork => HeaderName::from_static(ALLOW_PRIVATE_NETWORK),
+        CorsHeader::AllowPrivateNetwork => ALLOW_PRIVATE_NETWORK,
         CorsHeader::Vary => header::VARY,
     }
 }

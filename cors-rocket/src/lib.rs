@@ -151,6 +151,8 @@ impl Fairing for Cors {
                 origin,
                 policy,
             } => {
+                // The step lives in the request's cache, as long as the response: the
+                // headers borrow the policy's values and the origin instead of copying.
                 let mut sink = Sink { response, origin };
                 headers.write_to(policy, &mut sink);
             }
@@ -190,13 +192,9 @@ impl Cors {
 
     async fn decide(&self, request: &Request<'_>) -> Step {
         let headers = request.headers();
-        let values = |name| headers.get(name).map(str::as_bytes);
         let method = request.method().as_str();
-        let view = RequestView::new(method)
-            .origin(values("origin"))
-            .request_method(values("access-control-request-method"))
-            .request_headers(values("access-control-request-headers"))
-            .request_private_network(values("access-control-request-private-network"));
+        let view =
+            RequestView::from_headers(method, |name| headers.get(name.as_str()).map(str::as_bytes));
         // One read of the current policy per request, kept with the decision.
         let policy = self.policy.load();
         let decision = if policy.has_origin_lookup() {
@@ -213,7 +211,7 @@ impl Cors {
                 let mut answer = Response::new();
                 answer.set_status(Status::new(preflight.status()));
                 answer.set_sized_body(0, Cursor::new(&[]));
-                preflight.write_to(&mut Sink {
+                preflight.write_to(&mut OwnedSink {
                     response: &mut answer,
                     origin,
                 });
@@ -221,7 +219,11 @@ impl Cors {
             }
             Action::Forward(headers) => Step::Forward {
                 headers,
-                origin: origin.to_owned(),
+                // Kept only when the response may echo it.
+                origin: match headers.is_allowed() {
+                    true => origin.to_owned(),
+                    false => String::new(),
+                },
                 policy: Arc::clone(&policy),
             },
         }
@@ -246,39 +248,85 @@ impl Handler for Preflights {
 }
 
 /// The core's view of a Rocket response's headers.
+/// Rocket's response headers as the core's sink, borrowing every value for the
+/// response's lifetime `'r`.
 struct Sink<'s, 'r> {
     response: &'s mut Response<'r>,
-    origin: &'s str,
+    origin: &'r str,
 }
 
-impl Sink<'_, '_> {
-    /// Rocket header values are text; the core's are ASCII, so nothing is lost.
-    fn value(&self, value: Value<'_>) -> Option<Cow<'static, str>> {
-        let owned = |bytes: &[u8]| std::str::from_utf8(bytes).ok().map(|s| s.to_owned().into());
-        match value {
-            Value::Static(text) => Some(Cow::Borrowed(text)),
-            Value::Shared(bytes) => owned(bytes),
-            Value::RequestOrigin => Some(self.origin.to_owned().into()),
-            Value::Request(bytes) => owned(bytes),
-        }
-    }
-}
-
-impl ResponseHeaders for Sink<'_, '_> {
-    fn set(&mut self, name: CorsHeader, value: Value<'_>) {
-        if let Some(value) = self.value(value) {
-            self.response.set_header(Header::new(name.as_str(), value));
+impl<'r> ResponseHeaders<'r> for Sink<'_, 'r> {
+    fn set(&mut self, name: CorsHeader, value: Value<'r>) {
+        if let Some(text) = text(value, self.origin) {
+            put(self.response, name, Cow::Borrowed(text), true);
         }
     }
 
-    fn append(&mut self, name: CorsHeader, value: Value<'_>) {
-        if let Some(value) = self.value(value) {
-            self.response
-                .adjoin_header(Header::new(name.as_str(), value));
+    fn append(&mut self, name: CorsHeader, value: Value<'r>) {
+        if let Some(text) = text(value, self.origin) {
+            put(self.response, name, Cow::Borrowed(text), false);
         }
     }
 
     fn vary_values(&self) -> impl Iterator<Item = &[u8]> {
-        self.response.headers().get("vary").map(str::as_bytes)
+        vary(self.response)
     }
+}
+
+/// The sink of a preflight answer, which outlives the decision (it waits in the
+/// request's cache for the preflight route): values are copied, constants borrowed.
+struct OwnedSink<'s, 'v> {
+    response: &'s mut Response<'static>,
+    origin: &'v str,
+}
+
+impl<'v> OwnedSink<'_, 'v> {
+    fn owned(&self, value: Value<'v>) -> Option<Cow<'static, str>> {
+        match value {
+            Value::Static(text) => Some(Cow::Borrowed(text)),
+            value => text(value, self.origin).map(|text| Cow::Owned(text.to_owned())),
+        }
+    }
+}
+
+impl<'v> ResponseHeaders<'v> for OwnedSink<'_, 'v> {
+    fn set(&mut self, name: CorsHeader, value: Value<'v>) {
+        if let Some(value) = self.owned(value) {
+            put(self.response, name, value, true);
+        }
+    }
+
+    fn append(&mut self, name: CorsHeader, value: Value<'v>) {
+        if let Some(value) = self.owned(value) {
+            put(self.response, name, value, false);
+        }
+    }
+
+    fn vary_values(&self) -> impl Iterator<Item = &[u8]> {
+        vary(self.response)
+    }
+}
+
+/// A value as text. Values are ASCII by the core's construction; one that were not
+/// UTF-8 (a core bug) is dropped rather than panicking on a request.
+fn text<'v>(value: Value<'v>, origin: &'v str) -> Option<&'v str> {
+    match value {
+        Value::Static(text) => Some(text),
+        Value::Shared(value) => Some(value.as_str()),
+        Value::RequestOrigin => Some(origin),
+        Value::Request(bytes) => std::str::from_utf8(bytes).ok(),
+    }
+}
+
+fn put<'r>(response: &mut Response<'r>, name: CorsHeader, value: Cow<'r, str>, replace: bool) {
+    let header = Header::new(name.as_str(), value);
+    if replace {
+        response.set_header(header);
+    } else {
+        response.adjoin_header(header);
+    }
+}
+
+fn vary<'a>(response: &'a Response<'_>) -> impl Iterator<Item = &'a [u8]> {
+    response.headers().get("vary").map(str::as_bytes)
 }

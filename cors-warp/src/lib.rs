@@ -184,11 +184,10 @@ impl Forward {
 }
 
 /// A preflight's answer, on its way out of the filter chain.
+/// A preflight's answer, carried to [`answer_preflight`] in a rejection. Warp hands a
+/// rejection out by reference only: the answer is taken out of the `Mutex`, not cloned.
 #[derive(Debug)]
-struct Answered {
-    status: StatusCode,
-    headers: HeaderMap,
-}
+struct Answered(Mutex<Option<Response>>);
 
 impl warp::reject::Reject for Answered {}
 
@@ -208,7 +207,10 @@ async fn decide(
     match decision.into_action() {
         Action::Respond(preflight) => {
             let (status, headers) = cors_http::preflight_answer(&preflight, origin.as_ref());
-            Err(warp::reject::custom(Answered { status, headers }))
+            let mut response = Response::default();
+            *response.status_mut() = status;
+            *response.headers_mut() = headers;
+            Err(warp::reject::custom(Answered(Mutex::new(Some(response)))))
         }
         Action::Forward(actual) => Ok(Forward {
             headers: actual,
@@ -229,14 +231,13 @@ fn log_refusal(decision: &Decision<'_>, method: &Method, headers: &HeaderMap) {
 
 /// The last step: the reply to a preflight.
 async fn answer_preflight(rejection: Rejection) -> Result<Response, Infallible> {
-    match rejection.find::<Answered>() {
-        Some(answered) => {
-            let mut response = Response::default();
-            *response.status_mut() = answered.status;
-            *response.headers_mut() = answered.headers.clone();
-            Ok(response)
-        }
-        // Not reachable: the routes' rejections became replies in `replies`.
+    let answer = rejection
+        .find::<Answered>()
+        .and_then(|Answered(answer)| answer.lock().ok()?.take());
+    match answer {
+        Some(response) => Ok(response),
+        // Not reachable: the routes' rejections became replies in `replies`, and an
+        // answer is taken once.
         None => reply_to(rejection).await,
     }
 }
