@@ -61,10 +61,12 @@
 #![deny(missing_docs)]
 
 use std::convert::Infallible;
+use std::future::{ready, Ready};
 use std::sync::{Arc, Mutex};
 
 use cors_core::{Action, ActualHeaders, Decision};
 use cors_http::HeaderSink;
+use futures_util::future::{BoxFuture, Either};
 use tower_service::Service;
 use warp::http::header::{self, HeaderMap, HeaderValue};
 use warp::http::{Method, StatusCode};
@@ -159,8 +161,7 @@ where
 {
     warp::method()
         .and(warp::header::headers_cloned())
-        // One read of the current policy per request, kept with the decision.
-        .and_then(move |method, headers| decide(policy.load(), method, headers))
+        .and_then(move |method, headers| decide(&policy, method, headers))
         .and(replies(routes))
         .map(|forward: Forward, response| forward.write(response))
         .recover(answer_preflight)
@@ -183,7 +184,6 @@ impl Forward {
     }
 }
 
-/// A preflight's answer, on its way out of the filter chain.
 /// A preflight's answer, carried to [`answer_preflight`] in a rejection. Warp hands a
 /// rejection out by reference only: the answer is taken out of the `Mutex`, not cloned.
 #[derive(Debug)]
@@ -191,31 +191,54 @@ struct Answered(Mutex<Option<Response>>);
 
 impl warp::reject::Reject for Answered {}
 
-async fn decide(
+/// What the decision step yields: at once, or after the policy's origin lookup.
+type Decided = Either<Ready<Result<Forward, Rejection>>, BoxFuture<'static, Result<Forward, Rejection>>>;
+
+/// Decides with the current policy, read once per request and kept with the decision.
+/// Without an origin lookup the decision is ready at once: no future to box or poll.
+fn decide(shared: &SharedPolicy, method: Method, headers: HeaderMap) -> Decided {
+    let policy = shared.load();
+    if policy.has_origin_lookup() {
+        return Either::Right(Box::pin(decide_looked_up(policy, method, headers)));
+    }
+    let view = cors_http::request_view(&method, &headers);
+    let decision = policy.decide(&view);
+    Either::Left(ready(step(decision, &policy, &method, &headers)))
+}
+
+async fn decide_looked_up(
     policy: Arc<Policy>,
     method: Method,
     headers: HeaderMap,
 ) -> Result<Forward, Rejection> {
     let view = cors_http::request_view(&method, &headers);
-    let decision = if policy.has_origin_lookup() {
-        policy.decide_async(&view).await
-    } else {
-        policy.decide(&view)
-    };
-    log_refusal(&decision, &method, &headers);
-    let origin = headers.get(header::ORIGIN).cloned();
+    let decision = policy.decide_async(&view).await;
+    step(decision, &policy, &method, &headers)
+}
+
+/// A preflight leaves as a rejection carrying its answer; anything else goes on to the
+/// routes with its headers to write.
+fn step(
+    decision: Decision<'_>,
+    policy: &Arc<Policy>,
+    method: &Method,
+    headers: &HeaderMap,
+) -> Result<Forward, Rejection> {
+    log_refusal(&decision, method, headers);
+    let origin = headers.get(header::ORIGIN);
     match decision.into_action() {
         Action::Respond(preflight) => {
-            let (status, headers) = cors_http::preflight_answer(&preflight, origin.as_ref());
+            let (status, headers) = cors_http::preflight_answer(&preflight, origin);
             let mut response = Response::default();
             *response.status_mut() = status;
             *response.headers_mut() = headers;
             Err(warp::reject::custom(Answered(Mutex::new(Some(response)))))
         }
         Action::Forward(actual) => Ok(Forward {
+            // Kept only when the reply may echo it.
+            origin: origin.filter(|_| actual.is_allowed()).cloned(),
             headers: actual,
-            origin,
-            policy: Arc::clone(&policy),
+            policy: Arc::clone(policy),
         }),
     }
 }
