@@ -192,7 +192,8 @@ struct Answered(Mutex<Option<Response>>);
 impl warp::reject::Reject for Answered {}
 
 /// What the decision step yields: at once, or after the policy's origin lookup.
-type Decided = Either<Ready<Result<Forward, Rejection>>, BoxFuture<'static, Result<Forward, Rejection>>>;
+type Decided =
+    Either<Ready<Result<Forward, Rejection>>, BoxFuture<'static, Result<Forward, Rejection>>>;
 
 /// Decides with the current policy, read once per request and kept with the decision.
 /// Without an origin lookup the decision is ready at once: no future to box or poll.

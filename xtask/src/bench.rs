@@ -449,8 +449,13 @@ fn run_wire(setup: &Setup, frameworks: &[(Target, Target)]) -> Result<WireResult
         }
         for round in 1..=setup.rounds {
             for (scenario, runs) in &mut entry.runs {
-                for (i, server) in running.iter_mut().enumerate() {
-                    let Some(server) = server else { continue };
+                // Each round starts with the next server (bare, ours, peer; then ours,
+                // peer, bare; ...), so that no server always runs first or right after
+                // the same one, and a drift within a round favours none.
+                for i in rotated(round) {
+                    let Some(server) = &mut running[i] else {
+                        continue;
+                    };
                     let report = setup
                         .wrk(
                             *scenario,
@@ -485,6 +490,12 @@ fn run_wire(setup: &Setup, frameworks: &[(Target, Target)]) -> Result<WireResult
         result.frameworks.push(entry);
     }
     Ok(result)
+}
+
+/// The indices of [`ROLES`] in the order of this round (from 1).
+fn rotated(round: u32) -> impl Iterator<Item = usize> {
+    let start = (round as usize - 1) % ROLES.len();
+    (0..ROLES.len()).map(move |k| (start + k) % ROLES.len())
 }
 
 fn problems(report: &wrk::Report) -> String {
@@ -630,6 +641,15 @@ mod tests {
         assert_eq!(median([3.0, 1.0, 2.0]), Some(2.0));
         assert_eq!(median([4.0, 1.0, 3.0, 2.0]), Some(2.5));
         assert_eq!(median([]), None);
+    }
+
+    #[test]
+    fn each_round_starts_with_the_next_server() {
+        let order = |round| rotated(round).collect::<Vec<_>>();
+        assert_eq!(order(1), [0, 1, 2]);
+        assert_eq!(order(2), [1, 2, 0]);
+        assert_eq!(order(3), [2, 0, 1]);
+        assert_eq!(order(4), [0, 1, 2]);
     }
 
     #[test]

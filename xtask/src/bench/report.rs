@@ -222,7 +222,7 @@ pub fn wire(conditions: &Conditions, result: &WireResult) -> String {
     md += &header(conditions);
     let _ = writeln!(
         md,
-        "{} round(s) of {} s per server and scenario, the servers alternated within each round (bare, ours, peer, bare, ...); \
+        "{} round(s) of {} s per server and scenario, the servers alternated within each round, each round starting with the next one (bare, ours, peer; ours, peer, bare; peer, bare, ours; ...); \
          figures are the medians over the rounds, and the ratios the medians of the rounds' ratios (each round's runs are seconds apart, so drift between rounds cancels out). *Bare* is the example app without CORS (`example-<fw> --no-cors`), \
          *ours* the example server (`example-<fw>`), *peer* the same app on the framework's own CORS middleware (`reference-<fw>`). \
          A bare app has no `OPTIONS` route: its preflight figures are its 404/405, no baseline.\n",
