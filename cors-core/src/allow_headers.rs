@@ -140,6 +140,12 @@ impl AllowHeaders {
         if budget.names > MAX_REQUEST_HEADER_NAMES {
             return Err(Refusal::TooManyRequestHeaders);
         }
+        // A name equal (ignoring ASCII case) to a listed one is a token like it, so a
+        // list checks the syntax only of names it does not allow, to say which refusal.
+        let listed = matches!(self, AllowHeaders::List { .. }) && self.allows(name);
+        if listed {
+            return Ok(());
+        }
         if !is_token(name) {
             return Err(Refusal::MalformedRequestHeaders { element: name });
         }
