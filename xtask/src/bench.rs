@@ -1,7 +1,9 @@
 //! `cargo xtask bench`: the example servers over loopback under wrk, side by side with
 //! the same app without CORS and with each framework's own CORS middleware; a hostile
-//! load; and the criterion benchmarks. Writes the figures to BENCHMARKS.md.
+//! load; the instructions and allocations per request under callgrind; and the criterion
+//! benchmarks. Writes the figures to BENCHMARKS.md.
 
+mod callgrind;
 mod criterion;
 mod report;
 mod wrk;
@@ -34,13 +36,19 @@ pub struct Args {
     /// every peer can express: examples/policy.toml has origin patterns they cannot].
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// Run the wire benchmark (the default when neither --hostile nor --criterion is given).
+    /// Run the wire benchmark (the default when none of --hostile, --callgrind and
+    /// --criterion is given).
     #[arg(long)]
     wire: bool,
     /// Run the hostile load: normal traffic alone, then beside a flood of preflights with
     /// 16 KiB of request headers and garbage origins.
     #[arg(long)]
     hostile: bool,
+    /// Count each server's instructions and allocations per request under valgrind's
+    /// callgrind (exact and repeatable, where requests per second are noisy), with the
+    /// same scenarios as the wire benchmark; runs of `--duration` seconds.
+    #[arg(long)]
+    callgrind: bool,
     /// Connections of the hostile flood.
     #[arg(long, default_value_t = 8)]
     hostile_connections: u32,
@@ -81,7 +89,7 @@ pub fn run(args: &Args) -> ExitCode {
 }
 
 fn try_run(args: &Args) -> Result<ExitCode, String> {
-    let wire = args.wire || !(args.hostile || args.criterion);
+    let wire = args.wire || !(args.hostile || args.callgrind || args.criterion);
     let frameworks = select(&args.framework)?;
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -94,8 +102,11 @@ fn try_run(args: &Args) -> Result<ExitCode, String> {
     let mut sections = Vec::new();
     let mut all_met = true;
 
-    if wire || args.hostile {
+    if wire || args.hostile || args.callgrind {
         wrk::check_installed()?;
+        if args.callgrind {
+            callgrind::check_installed()?;
+        }
         servers::stop_children_on_interrupt();
         build_release(&frameworks)?;
         let work = std::env::temp_dir().join(format!("cors-bench-{}", std::process::id()));
@@ -114,6 +125,13 @@ fn try_run(args: &Args) -> Result<ExitCode, String> {
             sections.push((
                 "hostile",
                 report::hostile(&setup.describe(&machine), &result),
+            ));
+        }
+        if args.callgrind {
+            let result = callgrind::run(&setup, &frameworks)?;
+            sections.push((
+                "callgrind",
+                report::callgrind(&setup.describe(&machine), &result),
             ));
         }
         let _ = std::fs::remove_dir_all(&work);
@@ -298,6 +316,12 @@ impl Setup {
     /// server's own. Its stderr goes to a file: a pipe nobody reads would fill up with the
     /// frameworks' logs (Rocket warns on every 404) and block the server.
     fn start(&self, binary: &str, no_cors: bool) -> Result<Running, StartError> {
+        self.start_with(binary, no_cors, "")
+    }
+
+    /// [`Setup::start`], the server's command preceded by `prefix` (such as a valgrind
+    /// command line, ending with a space).
+    fn start_with(&self, binary: &str, no_cors: bool, prefix: &str) -> Result<Running, StartError> {
         let name = format!("{binary}{}", if no_cors { "-bare" } else { "" });
         let script = self.work.join(format!("{name}.sh"));
         let pid_file = self.work.join(format!("{name}.pid"));
@@ -309,7 +333,7 @@ impl Setup {
             String::new()
         };
         let text = format!(
-            "#!/bin/sh\necho $$ > {}\nexec {pin}{}{} \"$@\" 2> {}\n",
+            "#!/bin/sh\necho $$ > {}\nexec {pin}{prefix}{}{} \"$@\" 2> {}\n",
             quote(&pid_file),
             quote(&program),
             if no_cors { " --no-cors" } else { "" },

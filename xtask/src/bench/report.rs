@@ -5,6 +5,7 @@ use std::fmt::Write;
 use std::path::Path;
 use std::process::Command;
 
+use super::callgrind::{CallgrindFramework, Count};
 use super::criterion::CriterionResult;
 use super::wrk::{Report, Scenario};
 use super::{
@@ -388,6 +389,83 @@ pub fn hostile(conditions: &Conditions, result: &HostileResult) -> String {
         md += " (raise --duration).\n";
     }
     md += &targets_table(&result.targets());
+    md
+}
+
+/// The callgrind section: instructions and allocator calls per request.
+pub fn callgrind(conditions: &Conditions, result: &[CallgrindFramework]) -> String {
+    let mut md = String::new();
+    let _ = writeln!(
+        md,
+        "## Instructions per request: `cargo xtask bench --callgrind`
+"
+    );
+    let valgrind = Command::new("valgrind")
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    let policy = conditions
+        .policy
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#'));
+    let _ = writeln!(
+        md,
+        "{}; {valgrind}.\n\nEach server runs under `valgrind --tool=callgrind` ({}), the same wrk scripts as \
+         above drive it with 4 connections: 2 s unmeasured, then the counters are zeroed (`callgrind_control -z`), \
+         {} s measured, and dumped (`callgrind_control -d`). Figures are per request: the user-space instructions of \
+         the whole server (the framework, the app, the middleware; not the kernel's loopback TCP and epoll, which \
+         is why a difference in instructions shows as a smaller one in requests per second), and its calls to \
+         `malloc`, `calloc` and `realloc`. Unlike requests per second, they hardly move from one run to the next \
+         (about 1 %: the runtime's periodic work is spread over the requests), whatever else the machine does. Same \
+         policy as above:\n\n```toml\n{}\n```\n",
+        conditions.machine.trim().trim_end_matches('.'),
+        conditions.pinning,
+        conditions.seconds,
+        policy.collect::<Vec<_>>().join("\n").trim(),
+    );
+    md += "| Framework (peer) | Scenario | bare | ours | peer | ours − bare | ours − peer | allocations bare / ours / peer |\n";
+    md += "|---|---|---:|---:|---:|---:|---:|---|\n";
+    for framework in result {
+        for (scenario, counts) in &framework.counts {
+            let [bare, ours, peer] = counts;
+            let ipr = |c: &Option<Count>| c.map(|c| c.instructions_per_request());
+            let cell = |c: &Option<Count>| ipr(c).map_or("n/e".into(), |i| format!("{i:.0}"));
+            let delta = |a: Option<f64>, b: Option<f64>| match (a, b) {
+                (Some(a), Some(b)) => format!("{:+.0} ({:+.1} %)", a - b, (a / b - 1.0) * 100.0),
+                _ => "—".into(),
+            };
+            let bare_cell = match scenario {
+                // A bare app answers a preflight with its 404 or 405: no baseline.
+                Scenario::Preflight => format!("({})", cell(bare)),
+                _ => cell(bare),
+            };
+            let over_bare = match scenario {
+                Scenario::Preflight => "—".into(),
+                _ => delta(ipr(ours), ipr(bare)),
+            };
+            let allocations = [bare, ours, peer]
+                .map(|c| {
+                    c.map_or("n/e".into(), |c| {
+                        format!("{:.1}", c.allocations_per_request())
+                    })
+                })
+                .join(" / ");
+            let _ = writeln!(
+                md,
+                "| {} ({}) | {} | {} | {} | {} | {} | {} | {} |",
+                framework.name,
+                framework.peer,
+                scenario.title(),
+                bare_cell,
+                cell(ours),
+                cell(peer),
+                over_bare,
+                delta(ipr(ours), ipr(peer)),
+                allocations,
+            );
+        }
+    }
     md
 }
 

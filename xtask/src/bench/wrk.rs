@@ -44,6 +44,15 @@ impl Scenario {
         }
     }
 
+    /// A short name for file names.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Scenario::SimpleGet => "get",
+            Scenario::Preflight => "preflight",
+            Scenario::Hostile => "hostile",
+        }
+    }
+
     fn file_name(self) -> &'static str {
         match self {
             Scenario::SimpleGet => "simple-get.lua",
