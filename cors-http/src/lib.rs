@@ -128,7 +128,9 @@ pub fn preflight_answer(
 ) -> (StatusCode, HeaderMap) {
     // The core answers only 2xx (validated when the policy is built) or 403.
     let status = StatusCode::from_u16(preflight.status()).unwrap_or(StatusCode::FORBIDDEN);
-    let mut headers = HeaderMap::new();
+    // Room for every header of an answer, and for what the framework adds (axum's
+    // `allow`), so that the map never grows and rehashes while it is filled.
+    let mut headers = HeaderMap::with_capacity(12);
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from_static("0"));
     preflight.write_to(&mut HeaderSink::new(&mut headers, request_origin));
     (status, headers)
