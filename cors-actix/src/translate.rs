@@ -1,5 +1,9 @@
 //! Translation between actix-web's types and the core's: the request view, the
 //! response header sink, and the preflight response. No CORS rule lives here.
+//!
+//! It mirrors `cors-http`, which does the same for the `http` 1 types of axum and warp:
+//! actix-web 4 is built on `http` 0.2, whose `HeaderMap` and `HeaderValue` are other
+//! types, so the few lines that name them are written once for each.
 
 use actix_web::dev::ServiceRequest;
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
