@@ -7,6 +7,12 @@
 //! [`ActualHeaders`] into the response. Every rule lives here, so every framework
 //! behaves the same.
 //!
+//! Two helpers keep an adapter's per-request work small:
+//! [`RequestView::from_headers`] asks it only for the headers a request can depend on
+//! (`Origin` alone, unless the request may be a preflight), and
+//! [`PolicyValue::prepared`] converts each value of the policy into the framework's
+//! header type once, instead of on every response.
+//!
 //! ```
 //! use cors_core::{Action, HeaderList, Policy, RequestView};
 //!
