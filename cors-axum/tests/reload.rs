@@ -1,43 +1,15 @@
 //! A policy replaced while the server runs: the next request sees it, and a request in
 //! flight during a swap is answered wholly by one policy or the other.
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::http::{Request, Response, StatusCode};
+use axum::http::{Request, Response};
 use axum::routing::get;
 use axum::Router;
 use cors_axum::{CorsLayer, Policy, SharedPolicy};
+use cors_harness::reload::{self, policy_a, policy_b, Answer, Expected, Swapper, Tally, APP};
 use tower::ServiceExt;
-
-const APP: &str = "https://app.example.com";
-
-/// Two policies that allow the same preflight but differ in every header of the answer:
-/// methods, headers, max age, credentials, and the exposed headers of actual requests.
-fn policy_a() -> Policy {
-    Policy::builder()
-        .allow_origins([APP])
-        .allow_methods(["GET", "PUT"])
-        .allow_headers(["x-a", "x-b"])
-        .expose_headers(["x-one"])
-        .max_age(100)
-        .build()
-        .expect("a valid policy")
-}
-
-fn policy_b() -> Policy {
-    Policy::builder()
-        // A second origin too, so that the two lists differ as every answer header does.
-        .allow_origins(["https://aaa.example", APP])
-        .allow_methods(["PUT", "DELETE", "PATCH"])
-        .allow_headers(["x-a", "x-b", "x-c"])
-        .expose_headers(["x-two"])
-        .max_age(200)
-        .allow_credentials(true)
-        .build()
-        .expect("a valid policy")
-}
 
 /// An app whose handler yields before answering, so that a swap can fall between the
 /// decision and the writing of the headers.
@@ -46,57 +18,40 @@ fn app(layer: CorsLayer) -> Router {
         tokio::task::yield_now().await;
         "hello"
     };
-    Router::new().route("/items", get(handler)).layer(layer)
+    Router::new().route(reload::PATH, get(handler)).layer(layer)
 }
 
 fn preflight() -> Request<Body> {
-    Request::builder()
+    let mut request = Request::builder()
         .method("OPTIONS")
-        .uri("/items")
-        .header("origin", APP)
-        .header("access-control-request-method", "PUT")
-        .header("access-control-request-headers", "x-a,x-b")
-        .body(Body::empty())
-        .expect("a valid request")
-}
-
-fn actual() -> Request<Body> {
-    let request = Request::builder().uri("/items").header("origin", APP);
+        .uri(reload::PATH)
+        .header("origin", APP);
+    for (name, value) in reload::PREFLIGHT_HEADERS {
+        request = request.header(name, value);
+    }
     request.body(Body::empty()).expect("a valid request")
 }
 
-async fn send(app: Router, request: Request<Body>) -> Response<Body> {
-    match app.oneshot(request).await {
-        Ok(response) => response,
-        Err(never) => match never {},
-    }
+fn actual() -> Request<Body> {
+    let request = Request::builder().uri(reload::PATH).header("origin", APP);
+    request.body(Body::empty()).expect("a valid request")
 }
 
-/// The status and every CORS header of an answer, in order.
-type Answer = (StatusCode, Vec<(String, String)>);
-
-fn answer(response: &Response<Body>) -> Answer {
-    let mut headers: Vec<(String, String)> = response
-        .headers()
-        .iter()
-        .filter(|(name, _)| name.as_str().starts_with("access-control-") || *name == "vary")
-        .map(|(name, value)| {
-            let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
-            (name.as_str().to_owned(), value)
-        })
-        .collect();
-    headers.sort();
-    (response.status(), headers)
+async fn send(app: Router, request: Request<Body>) -> Answer {
+    let response: Response<Body> = match app.oneshot(request).await {
+        Ok(response) => response,
+        Err(never) => match never {},
+    };
+    let headers = response.headers().iter();
+    Answer::new(
+        response.status().as_u16(),
+        headers.map(|(name, value)| (name.as_str(), value.as_bytes())),
+    )
 }
 
 /// What each policy alone answers to `request`.
 async fn reference(policy: Policy, request: fn() -> Request<Body>) -> Answer {
-    answer(&send(app(CorsLayer::new(policy)), request()).await)
-}
-
-fn header<'a>(answer: &'a Answer, name: &str) -> Option<&'a str> {
-    let mut found = answer.1.iter().filter(|(n, _)| n == name);
-    found.next().map(|(_, value)| value.as_str())
+    send(app(CorsLayer::new(policy)), request()).await
 }
 
 #[tokio::test]
@@ -107,29 +62,29 @@ async fn replace_takes_effect_for_the_next_request() {
     let expected_a = reference(policy_a(), preflight).await;
     let expected_b = reference(policy_b(), preflight).await;
 
-    assert_eq!(answer(&send(app.clone(), preflight()).await), expected_a);
+    assert_eq!(send(app.clone(), preflight()).await, expected_a);
     let previous = handle.replace(policy_b());
     assert!(!previous.allows_credentials());
-    assert_eq!(answer(&send(app.clone(), preflight()).await), expected_b);
+    assert_eq!(send(app.clone(), preflight()).await, expected_b);
     handle.replace(policy_a());
-    assert_eq!(answer(&send(app.clone(), preflight()).await), expected_a);
+    assert_eq!(send(app.clone(), preflight()).await, expected_a);
 
     // A refused origin becomes allowed at once.
     let late = "https://late.example";
     let from_late = || {
-        let request = Request::builder().uri("/items").header("origin", late);
+        let request = Request::builder().uri(reload::PATH).header("origin", late);
         request.body(Body::empty()).expect("a valid request")
     };
-    let refused = answer(&send(app.clone(), from_late()).await);
-    assert_eq!(header(&refused, "access-control-allow-origin"), None);
+    let refused = send(app.clone(), from_late()).await;
+    assert_eq!(refused.header("access-control-allow-origin"), None);
     handle.replace(
         Policy::builder()
             .allow_origins([APP, late])
             .build()
             .expect("a valid policy"),
     );
-    let allowed = answer(&send(app, from_late()).await);
-    assert_eq!(header(&allowed, "access-control-allow-origin"), Some(late));
+    let allowed = send(app, from_late()).await;
+    assert_eq!(allowed.header("access-control-allow-origin"), Some(late));
 }
 
 #[tokio::test]
@@ -145,111 +100,42 @@ async fn a_shared_policy_and_an_arc_are_accepted_too() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_swap_during_requests_never_mixes_two_policies() {
-    const TASKS: usize = 4;
-    const PREFLIGHTS_PER_TASK: usize = 500;
-    const ACTUALS_PER_TASK: usize = 250;
-
-    let preflight_a = reference(policy_a(), preflight).await;
-    let preflight_b = reference(policy_b(), preflight).await;
-    let actual_a = reference(policy_a(), actual).await;
-    let actual_b = reference(policy_b(), actual).await;
-    assert_eq!(preflight_a.0, StatusCode::NO_CONTENT);
-    assert_eq!(preflight_b.0, StatusCode::NO_CONTENT);
-    for name in [
-        "access-control-allow-methods",
-        "access-control-allow-headers",
-        "access-control-max-age",
-        "access-control-allow-credentials",
-    ] {
-        assert_ne!(
-            header(&preflight_a, name),
-            header(&preflight_b, name),
-            "{name}"
-        );
-    }
-    for name in [
-        "access-control-expose-headers",
-        "access-control-allow-credentials",
-    ] {
-        assert_ne!(header(&actual_a, name), header(&actual_b, name), "{name}");
-    }
-
+    let expected = Arc::new(Expected::new(
+        [
+            reference(policy_a(), preflight).await,
+            reference(policy_b(), preflight).await,
+        ],
+        [
+            reference(policy_a(), actual).await,
+            reference(policy_b(), actual).await,
+        ],
+    ));
     let layer = CorsLayer::new(policy_a());
-    let handle = layer.shared().clone();
+    let swapper = Swapper::start(layer.shared().clone());
     let app = app(layer);
-    let (a, b) = (Arc::new(policy_a()), Arc::new(policy_b()));
-    let stop = Arc::new(AtomicBool::new(false));
-    let swaps = Arc::new(AtomicUsize::new(0));
-    let swapper = {
-        let (stop, swaps) = (Arc::clone(&stop), Arc::clone(&swaps));
-        // A thread of its own, so that swaps really race with the requests.
-        std::thread::spawn(move || {
-            while !stop.load(Ordering::Relaxed) {
-                let next = if swaps.fetch_add(1, Ordering::Relaxed) % 2 == 0 {
-                    &b
-                } else {
-                    &a
-                };
-                handle.replace(Arc::clone(next));
-                std::thread::yield_now();
-            }
-        })
-    };
-
-    while swaps.load(Ordering::Relaxed) == 0 {
+    while swapper.swaps() == 0 {
         tokio::task::yield_now().await;
     }
 
     let mut tasks = Vec::new();
-    for _ in 0..TASKS {
-        let app = app.clone();
-        let expected = [
-            (preflight_a.clone(), preflight_b.clone()),
-            (actual_a.clone(), actual_b.clone()),
-        ];
+    for _ in 0..reload::TASKS {
+        let (app, expected) = (app.clone(), Arc::clone(&expected));
         tasks.push(tokio::spawn(async move {
-            // (preflights answered by A, by B), (actuals answered by A, by B)
-            let mut counts = [(0, 0), (0, 0)];
-            for i in 0..PREFLIGHTS_PER_TASK + ACTUALS_PER_TASK {
-                let kind = usize::from(i % 3 == 2);
-                let request = if kind == 0 { preflight() } else { actual() };
-                let got = answer(&send(app.clone(), request).await);
-                let (from_a, from_b) = &expected[kind];
-                if got == *from_a {
-                    counts[kind].0 += 1;
-                } else if got == *from_b {
-                    counts[kind].1 += 1;
-                } else {
-                    panic!("an answer from neither policy alone: {got:?}");
-                }
+            let mut tally = Tally::default();
+            for i in 0..reload::REQUESTS_PER_TASK {
+                let preflight_now = reload::is_preflight(i);
+                let request = if preflight_now { preflight() } else { actual() };
+                let got = send(app.clone(), request).await;
+                tally.record(&expected, preflight_now, &got);
             }
-            counts
+            tally
         }));
     }
-    let mut totals = [(0, 0), (0, 0)];
+    let mut total = Tally::default();
     for task in tasks {
-        let counts = task.await.expect("no request task panicked");
-        for (total, count) in totals.iter_mut().zip(counts) {
-            total.0 += count.0;
-            total.1 += count.1;
-        }
+        total.add(task.await.expect("no request task panicked"));
     }
-    stop.store(true, Ordering::Relaxed);
-    swapper.join().expect("the swapper did not panic");
-
-    let [preflights, actuals] = totals;
-    assert_eq!(preflights.0 + preflights.1, TASKS * PREFLIGHTS_PER_TASK);
-    assert_eq!(actuals.0 + actuals.1, TASKS * ACTUALS_PER_TASK);
-    assert!(
-        swaps.load(Ordering::Relaxed) > 1,
-        "the policy was never swapped"
-    );
-    assert!(
-        preflights.0 > 0 && preflights.1 > 0,
-        "both policies answered: {preflights:?}"
-    );
-    println!(
-        "{} swaps; preflights by A/B {preflights:?}, actual requests by A/B {actuals:?}",
-        swaps.load(Ordering::Relaxed)
-    );
+    let swaps = swapper.stop();
+    total.assert_complete();
+    println!("{swaps} swaps; answers by A/B: {total:?}");
 }

@@ -1,38 +1,16 @@
 //! Refusals are logged at debug level with their reason. Alone in its test binary, with
 //! a global subscriber: Rocket's test runtime polls requests on a worker thread.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
+use cors_harness::log::Log;
 use cors_rocket::{Cors, Policy};
 use rocket::config::LogLevel;
 use rocket::http::Header;
 use rocket::local::asynchronous::Client;
 
-/// A log sink for the test subscriber.
-#[derive(Clone, Default)]
-struct Log(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Log {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[rocket::async_test]
 async fn refusals_are_logged_at_debug_with_the_reason() {
     let log = Log::default();
-    let writer = log.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing_subscriber::filter::LevelFilter::DEBUG)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
+    let subscriber = log.subscriber();
     tracing::subscriber::set_global_default(subscriber).unwrap();
 
     let policy = Policy::from_toml_str(r#"allow_origins = ["https://app.example.com"]"#).unwrap();
@@ -54,7 +32,7 @@ async fn refusals_are_logged_at_debug_with_the_reason() {
         .dispatch()
         .await;
 
-    let text = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+    let text = log.text();
     assert!(text.contains("DEBUG"), "{text}");
     assert!(text.contains("CORS request refused"), "{text}");
     assert!(

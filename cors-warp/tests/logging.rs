@@ -2,35 +2,13 @@
 //! tracing caches whether a call site is enabled process-wide, which a thread-local
 //! subscriber set while other tests run in parallel can miss.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
+use cors_harness::log::Log;
 use cors_warp::{Cors, Policy};
-
-/// A log sink for the test subscriber.
-#[derive(Clone, Default)]
-struct Log(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Log {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 #[tokio::test]
 async fn refusals_are_logged_at_debug_with_the_reason() {
     let log = Log::default();
-    let writer = log.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing_subscriber::filter::LevelFilter::DEBUG)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
+    let subscriber = log.subscriber();
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let policy = Policy::from_toml_str(r#"allow_origins = ["https://app.example.com"]"#).unwrap();
@@ -48,7 +26,7 @@ async fn refusals_are_logged_at_debug_with_the_reason() {
         .reply(&app)
         .await;
 
-    let text = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+    let text = log.text();
     assert!(text.contains("DEBUG"), "{text}");
     assert!(text.contains("CORS request refused"), "{text}");
     assert!(
