@@ -5,6 +5,8 @@
 //!   what a policy decides, the thread that swaps policies while requests run, and the
 //!   tally that proves no answer mixed the two.
 //! - [`log`]: a tracing subscriber that writes into memory, to check what is logged.
+//! - [`table`]: the shared case table run in process: policies built once, answers
+//!   compared, every mismatch reported at once.
 //!
 //! It depends on `cors-core` (unlike `cors-cases`, whose table must not be derived from
 //! the engine it specifies): these helpers build policies, they do not judge them.
@@ -12,3 +14,4 @@
 
 pub mod log;
 pub mod reload;
+pub mod table;
