@@ -153,10 +153,12 @@ where
         // One read of the current policy per request: it decides, and the same policy
         // writes the response headers, whatever replaces it meanwhile.
         let policy = self.policy.load();
-        if policy.has_origin_lookup() {
+        let view = translate::view(request.method(), request.headers());
+        // Only an origin that the policy's lookup alone can allow waits for it; every
+        // other request of a policy with a lookup is decided here, like any other.
+        if policy.origin_to_look_up(&view).is_some() {
             return self.call_with_lookup(request, policy);
         }
-        let view = translate::view(request.method(), request.headers());
         let step = Step::of(
             policy.decide(&view),
             request.method(),

@@ -9,14 +9,12 @@ use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Method, Request, Response, Uri};
 
 /// The four request headers CORS reads, copied for the asynchronous path.
-fn request_header_names() -> [HeaderName; 4] {
-    [
-        header::ORIGIN,
-        header::ACCESS_CONTROL_REQUEST_METHOD,
-        header::ACCESS_CONTROL_REQUEST_HEADERS,
-        HeaderName::from_static("access-control-request-private-network"),
-    ]
-}
+const REQUEST_HEADER_NAMES: [HeaderName; 4] = [
+    header::ORIGIN,
+    header::ACCESS_CONTROL_REQUEST_METHOD,
+    header::ACCESS_CONTROL_REQUEST_HEADERS,
+    HeaderName::from_static("access-control-request-private-network"),
+];
 
 /// The core's view of a request, borrowing every line of the headers it reads.
 pub(crate) fn view<'r>(method: &'r Method, headers: &'r HeaderMap) -> RequestView<'r> {
@@ -93,7 +91,7 @@ pub(crate) struct LookupRequest {
 impl LookupRequest {
     pub(crate) fn new<B>(request: &Request<B>) -> Self {
         let mut headers = HeaderMap::new();
-        for name in request_header_names() {
+        for name in REQUEST_HEADER_NAMES {
             for value in request.headers().get_all(&name) {
                 headers.append(name.clone(), value.clone());
             }
