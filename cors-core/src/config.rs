@@ -76,6 +76,34 @@ impl PolicyConfig {
         self.into_builder().build()
     }
 
+    /// Reads and parses a policy file, choosing the format by its extension (`.toml` or
+    /// `.json`), without validating the policy: for adding to it with
+    /// [`PolicyConfig::into_builder`] before building, as [`Policy::from_path`] does
+    /// without.
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Self, ConfigError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        let extension = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or_default();
+        let parsed = match extension.to_ascii_lowercase().as_str() {
+            #[cfg(feature = "toml")]
+            "toml" => PolicyConfig::from_toml_str(&text),
+            #[cfg(feature = "json")]
+            "json" => PolicyConfig::from_json_str(&text),
+            _ => {
+                return Err(ConfigError::UnknownFormat {
+                    path: path.to_owned(),
+                })
+            }
+        };
+        parsed.map_err(|error| ConfigError::from(error).with_path(path.to_owned()))
+    }
+
     /// Parses a TOML policy file, without validating the policy.
     #[cfg(feature = "toml")]
     pub fn from_toml_str(text: &str) -> Result<Self, PolicyError> {
@@ -146,26 +174,8 @@ impl Policy {
     /// Loads a policy file, choosing the format by its extension (`.toml` or `.json`).
     pub fn from_path(path: impl AsRef<Path>) -> Result<Policy, ConfigError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
-            path: path.to_owned(),
-            source,
-        })?;
-        let extension = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or_default();
-        let parsed = match extension.to_ascii_lowercase().as_str() {
-            #[cfg(feature = "toml")]
-            "toml" => Policy::from_toml_str(&text),
-            #[cfg(feature = "json")]
-            "json" => Policy::from_json_str(&text),
-            _ => {
-                return Err(ConfigError::UnknownFormat {
-                    path: path.to_owned(),
-                })
-            }
-        };
-        parsed.map_err(|error| ConfigError::from(error).with_path(path.to_owned()))
+        let built = PolicyConfig::from_path(path)?.build();
+        built.map_err(|error| ConfigError::from(error).with_path(path.to_owned()))
     }
 }
 

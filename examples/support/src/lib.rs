@@ -29,6 +29,7 @@
 #![forbid(unsafe_code)]
 
 #[cfg(unix)]
+pub mod reference;
 pub mod sighup_check;
 
 use std::io::Write;
@@ -178,24 +179,10 @@ fn load(path: &Path, diagnostics: bool) -> Result<Policy, ConfigError> {
     if !diagnostics {
         return Policy::from_path(path);
     }
-    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
-    let extension = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or_default();
-    let config = match extension.to_ascii_lowercase().as_str() {
-        "toml" => PolicyConfig::from_toml_str(&text),
-        "json" => PolicyConfig::from_json_str(&text),
-        _ => {
-            return Err(ConfigError::UnknownFormat {
-                path: path.to_owned(),
-            })
-        }
-    };
-    let built = config.and_then(|config| config.into_builder().diagnostics(true).build());
+    let built = PolicyConfig::from_path(path)?
+        .into_builder()
+        .diagnostics(true)
+        .build();
     built.map_err(|error: PolicyError| ConfigError::Invalid {
         path: Some(path.to_owned()),
         error,

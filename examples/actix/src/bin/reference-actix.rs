@@ -3,14 +3,12 @@
 //! file as faithfully as actix-cors allows. Exits with status 3 and `cannot express: ...`
 //! on stderr, before listening, when actix-cors cannot say the policy.
 
-use std::path::Path;
-use std::process::exit;
-
 use actix_cors::Cors;
 use actix_web::dev::Transform;
 use actix_web::middleware::from_fn;
 use actix_web::{test, App, HttpServer};
 use cors_core::PolicyConfig;
+use example_support::reference::{cannot_express, has_star, load_config_or_exit};
 use example_support::Args;
 
 #[actix_web::main]
@@ -89,28 +87,4 @@ fn actix_cors(config: &PolicyConfig) -> Result<Cors, String> {
     }
     let max_age = config.max_age.map(|seconds| seconds as usize);
     Ok(cors.max_age(max_age))
-}
-
-fn has_star(list: &[String]) -> bool {
-    list.iter().any(|entry| entry == "*")
-}
-
-/// Parses the policy file (`.toml` or `.json`) without validating it with our engine, so
-/// that the peer gets every policy, even one ours refuses.
-fn load_config_or_exit(path: &Path) -> PolicyConfig {
-    let parsed = std::fs::read_to_string(path)
-        .map_err(|e| e.to_string())
-        .and_then(|text| match path.extension().and_then(|e| e.to_str()) {
-            Some("json") => PolicyConfig::from_json_str(&text).map_err(|e| e.to_string()),
-            _ => PolicyConfig::from_toml_str(&text).map_err(|e| e.to_string()),
-        });
-    parsed.unwrap_or_else(|error| {
-        eprintln!("error: {}: {error}", path.display());
-        exit(2);
-    })
-}
-
-fn cannot_express(why: &str) -> ! {
-    eprintln!("cannot express: {why}");
-    exit(3);
 }

@@ -3,14 +3,13 @@
 //! same policy file as faithfully as tower-http allows. Exits with status 3 and
 //! `cannot express: ...` on stderr, before listening, when tower-http cannot say the policy.
 
-use std::panic::{self, AssertUnwindSafe};
-use std::path::Path;
 use std::process::exit;
 use std::time::Duration;
 
 use axum::http::{HeaderName, HeaderValue, Method};
 use axum::Router;
 use cors_core::PolicyConfig;
+use example_support::reference::{cannot_express, catch_panic, has_star, load_config_or_exit};
 use example_support::Args;
 use tower_http::cors::{AllowHeaders, AllowMethods, AllowOrigin, CorsLayer, ExposeHeaders};
 use tower_layer::Layer;
@@ -96,10 +95,6 @@ fn tower_http_cors(config: &PolicyConfig) -> Result<CorsLayer, String> {
     Ok(cors)
 }
 
-fn has_star(list: &[String]) -> bool {
-    list.iter().any(|entry| entry == "*")
-}
-
 fn header_name(name: &str) -> Option<HeaderName> {
     HeaderName::from_bytes(name.as_bytes()).ok()
 }
@@ -110,38 +105,6 @@ fn parse_all<T>(entries: &[String], parse: impl Fn(&str) -> Option<T>) -> Result
         .iter()
         .map(|entry| parse(entry).ok_or_else(|| format!("tower-http's types refuse `{entry}`")))
         .collect()
-}
-
-/// Runs `build`, turning a panic into its message (and keeping it off stderr).
-fn catch_panic<T>(build: impl FnOnce() -> T) -> Result<T, String> {
-    panic::set_hook(Box::new(|_| {}));
-    let result = panic::catch_unwind(AssertUnwindSafe(build));
-    let _ = panic::take_hook();
-    result.map_err(|payload| {
-        let text = payload.downcast_ref::<&str>().map(|s| s.to_string());
-        text.or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_default()
-    })
-}
-
-/// Parses the policy file (`.toml` or `.json`) without validating it with our engine, so
-/// that the peer gets every policy, even one ours refuses.
-fn load_config_or_exit(path: &Path) -> PolicyConfig {
-    let parsed = std::fs::read_to_string(path)
-        .map_err(|e| e.to_string())
-        .and_then(|text| match path.extension().and_then(|e| e.to_str()) {
-            Some("json") => PolicyConfig::from_json_str(&text).map_err(|e| e.to_string()),
-            _ => PolicyConfig::from_toml_str(&text).map_err(|e| e.to_string()),
-        });
-    parsed.unwrap_or_else(|error| {
-        eprintln!("error: {}: {error}", path.display());
-        exit(2);
-    })
-}
-
-fn cannot_express(why: &str) -> ! {
-    eprintln!("cannot express: {why}");
-    exit(3);
 }
 
 /// Serves on the listener that was bound (and announced) before.

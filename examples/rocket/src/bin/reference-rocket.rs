@@ -5,11 +5,11 @@
 //! listening, when rocket_cors cannot say the policy.
 #![forbid(unsafe_code)]
 
-use std::path::Path;
 use std::process::exit;
 use std::str::FromStr;
 
 use cors_core::PolicyConfig;
+use example_support::reference::{cannot_express, has_star, load_config_or_exit};
 use rocket_cors::{AllOrSome, AllowedHeaders, AllowedOrigins, CorsOptions, Method, Origins};
 
 #[rocket::main]
@@ -90,28 +90,4 @@ fn rocket_cors(config: &PolicyConfig) -> Result<rocket_cors::Cors, String> {
     options
         .to_cors()
         .map_err(|error| format!("rocket_cors refuses the options: {error}"))
-}
-
-fn has_star(list: &[String]) -> bool {
-    list.iter().any(|entry| entry == "*")
-}
-
-/// Parses the policy file (`.toml` or `.json`) without validating it with our engine, so
-/// that the peer gets every policy, even one ours refuses.
-fn load_config_or_exit(path: &Path) -> PolicyConfig {
-    let parsed = std::fs::read_to_string(path)
-        .map_err(|e| e.to_string())
-        .and_then(|text| match path.extension().and_then(|e| e.to_str()) {
-            Some("json") => PolicyConfig::from_json_str(&text).map_err(|e| e.to_string()),
-            _ => PolicyConfig::from_toml_str(&text).map_err(|e| e.to_string()),
-        });
-    parsed.unwrap_or_else(|error| {
-        eprintln!("error: {}: {error}", path.display());
-        exit(2);
-    })
-}
-
-fn cannot_express(why: &str) -> ! {
-    eprintln!("cannot express: {why}");
-    exit(3);
 }

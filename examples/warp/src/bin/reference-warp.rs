@@ -4,12 +4,11 @@
 //! on stderr, before listening, when warp cannot say the policy.
 #![forbid(unsafe_code)]
 
-use std::panic::{self, AssertUnwindSafe};
-use std::path::Path;
 use std::process::exit;
 use std::time::Duration;
 
 use cors_core::PolicyConfig;
+use example_support::reference::{cannot_express, catch_panic, has_star, load_config_or_exit};
 use tokio::net::TcpListener;
 use warp::Filter;
 
@@ -83,40 +82,4 @@ fn warp_cors(config: &PolicyConfig) -> Result<warp::cors::Cors, String> {
         cors = cors.max_age(Duration::from_secs(seconds));
     }
     Ok(cors.build())
-}
-
-fn has_star(list: &[String]) -> bool {
-    list.iter().any(|entry| entry == "*")
-}
-
-/// Runs `build`, turning a panic into its message (and keeping it off stderr).
-fn catch_panic<T>(build: impl FnOnce() -> T) -> Result<T, String> {
-    panic::set_hook(Box::new(|_| {}));
-    let result = panic::catch_unwind(AssertUnwindSafe(build));
-    let _ = panic::take_hook();
-    result.map_err(|payload| {
-        let text = payload.downcast_ref::<&str>().map(|s| s.to_string());
-        text.or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_default()
-    })
-}
-
-/// Parses the policy file (`.toml` or `.json`) without validating it with our engine, so
-/// that the peer gets every policy, even one ours refuses.
-fn load_config_or_exit(path: &Path) -> PolicyConfig {
-    let parsed = std::fs::read_to_string(path)
-        .map_err(|e| e.to_string())
-        .and_then(|text| match path.extension().and_then(|e| e.to_str()) {
-            Some("json") => PolicyConfig::from_json_str(&text).map_err(|e| e.to_string()),
-            _ => PolicyConfig::from_toml_str(&text).map_err(|e| e.to_string()),
-        });
-    parsed.unwrap_or_else(|error| {
-        eprintln!("error: {}: {error}", path.display());
-        exit(2);
-    })
-}
-
-fn cannot_express(why: &str) -> ! {
-    eprintln!("cannot express: {why}");
-    exit(3);
 }
