@@ -46,7 +46,7 @@ impl<B: Default> Step<B> {
         match decision.into_action() {
             Action::Respond(preflight) => Step::Answer(preflight_response(&preflight, origin)),
             Action::Forward(actual) => {
-                let echo = if actual.is_allowed() {
+                let echo = if actual.uses_request_origin() {
                     origin.cloned()
                 } else {
                     None

@@ -120,6 +120,30 @@ impl ActualHeaders {
     pub fn is_allowed(&self) -> bool {
         self.allowed.is_some()
     }
+
+    /// Whether [`ActualHeaders::write_to`] will write [`Value::RequestOrigin`]: an
+    /// adapter keeps the request's `Origin` for the response only then (not for a
+    /// refused origin, nor for `*`).
+    ///
+    /// ```
+    /// use cors_core::{Action, Policy, RequestView};
+    ///
+    /// let uses_origin = |policy: &Policy, origin: &[u8]| {
+    ///     let request = RequestView::new("GET").origin([origin]);
+    ///     let Action::Forward(actual) = policy.decide(&request).into_action() else { unreachable!() };
+    ///     actual.uses_request_origin()
+    /// };
+    /// let listed = Policy::builder().allow_origins(["https://app.example.com"]).build()?;
+    /// assert!(uses_origin(&listed, b"https://app.example.com"));
+    /// assert!(!uses_origin(&listed, b"https://evil.example"));
+    /// let any = Policy::builder().allow_any_origin().build()?;
+    /// assert!(!uses_origin(&any, b"https://app.example.com"));
+    /// # Ok::<(), cors_core::PolicyError>(())
+    /// ```
+    pub fn uses_request_origin(&self) -> bool {
+        self.allowed
+            .is_some_and(|o| o.value() == Value::RequestOrigin)
+    }
 }
 
 /// The answer to a preflight: a status and headers, for an empty body.

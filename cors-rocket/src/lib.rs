@@ -220,7 +220,7 @@ impl Cors {
             Action::Forward(headers) => Step::Forward {
                 headers,
                 // Kept only when the response may echo it.
-                origin: match headers.is_allowed() {
+                origin: match headers.uses_request_origin() {
                     true => origin.to_owned(),
                     false => String::new(),
                 },

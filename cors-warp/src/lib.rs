@@ -237,7 +237,7 @@ fn step(
         }
         Action::Forward(actual) => Ok(Forward {
             // Kept only when the reply may echo it.
-            origin: origin.filter(|_| actual.is_allowed()).cloned(),
+            origin: origin.filter(|_| actual.uses_request_origin()).cloned(),
             headers: actual,
             policy: Arc::clone(policy),
         }),
