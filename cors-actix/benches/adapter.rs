@@ -16,14 +16,7 @@ use criterion::async_executor::AsyncExecutor;
 use criterion::measurement::WallTime;
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion};
 
-const ORIGIN: &str = "https://app.example.com";
-const POLICY: &str = r#"
-    allow_origins = ["https://app.example.com"]
-    allow_methods = ["GET", "POST", "PUT", "DELETE"]
-    allow_headers = ["content-type", "authorization"]
-    expose_headers = ["x-request-id"]
-    max_age = 600
-"#;
+use cors_harness::bench::{ORIGIN, POLICY};
 
 /// actix's own runtime (a tokio current-thread runtime with a `LocalSet`) for criterion.
 struct Actix(SystemRunner);

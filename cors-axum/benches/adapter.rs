@@ -12,14 +12,7 @@ use axum::Router;
 use criterion::{criterion_group, criterion_main, Criterion};
 use tower::ServiceExt;
 
-const ORIGIN: &str = "https://app.example.com";
-const POLICY: &str = r#"
-    allow_origins = ["https://app.example.com"]
-    allow_methods = ["GET", "POST", "PUT", "DELETE"]
-    allow_headers = ["content-type", "authorization"]
-    expose_headers = ["x-request-id"]
-    max_age = 600
-"#;
+use cors_harness::bench::{ORIGIN, POLICY};
 
 /// Builds one request of a scenario.
 type MakeRequest = fn() -> Request<Body>;

@@ -15,14 +15,7 @@ use rocket::tokio::runtime::{self, Runtime};
 use rocket::{Build, Rocket};
 use rocket_cors::{AllowedHeaders, AllowedOrigins, CorsOptions};
 
-const ORIGIN: &str = "https://app.example.com";
-const POLICY: &str = r#"
-    allow_origins = ["https://app.example.com"]
-    allow_methods = ["GET", "POST", "PUT", "DELETE"]
-    allow_headers = ["content-type", "authorization"]
-    expose_headers = ["x-request-id"]
-    max_age = 600
-"#;
+use cors_harness::bench::{ORIGIN, POLICY};
 
 /// Builds one request of a scenario.
 type MakeRequest = for<'c> fn(&'c Client) -> LocalRequest<'c>;

@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use crate::conformance::servers::{self, Server, StartError};
 use crate::conformance::{Target, OURS, PEERS};
+use cors_harness::bench::POLICY;
 use wrk::Scenario;
 
 #[derive(clap::Args, Debug)]
@@ -63,16 +64,6 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     write: Option<PathBuf>,
 }
-
-/// The policy of the benchmarks: the default policy without its origin patterns.
-const POLICY: &str = r#"allow_origins = ["https://app.example.com"]
-allow_methods = ["GET", "POST", "PUT", "DELETE"]
-allow_headers = ["content-type", "authorization"]
-expose_headers = ["x-request-id"]
-allow_credentials = false
-max_age = 600
-allow_private_network = false
-"#;
 
 /// The core that runs the servers, and the one that runs wrk.
 const SERVER_CPU: &str = "0";
