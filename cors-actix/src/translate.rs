@@ -9,7 +9,6 @@ use actix_web::dev::ServiceRequest;
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::HttpResponse;
-use bytes::Bytes;
 use cors_core::{Action, ActualHeaders, CorsHeader, Decision, Policy, PolicyValue, Preflight};
 use cors_core::{RequestHeader, RequestView, ResponseHeaders, Value};
 
@@ -110,11 +109,7 @@ impl Sink<'_> {
 /// A policy value as a `HeaderValue`, validated once per policy; later calls clone it (a
 /// reference-count increment).
 fn header_value(value: &PolicyValue) -> Option<HeaderValue> {
-    let convert = |bytes: &Bytes| HeaderValue::from_maybe_shared(bytes.clone()).ok();
-    match value.prepared(convert) {
-        Some(prepared) => prepared.clone(),
-        None => convert(value.bytes()),
-    }
+    value.prepared_clone(|bytes| HeaderValue::from_maybe_shared(bytes.clone()).ok())
 }
 
 impl<'v> ResponseHeaders<'v> for Sink<'_> {

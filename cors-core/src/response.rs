@@ -165,6 +165,18 @@ impl PolicyValue {
     }
 }
 
+impl PolicyValue {
+    /// A copy of the value in the adapter's type `T`: the prepared one cloned (for a
+    /// header value, a reference-count increment), or, when another type holds the
+    /// slot, `prepare` run on the spot.
+    pub fn prepared_clone<T: Any + Send + Sync + Clone>(&self, prepare: impl Fn(&Bytes) -> T) -> T {
+        match self.prepared(&prepare) {
+            Some(prepared) => prepared.clone(),
+            None => prepare(&self.bytes),
+        }
+    }
+}
+
 impl Clone for PolicyValue {
     /// The same bytes, without the prepared copy (which another adapter may want).
     fn clone(&self) -> Self {

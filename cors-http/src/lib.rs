@@ -51,11 +51,7 @@ pub fn request_view<'r>(method: &'r Method, headers: &'r HeaderMap) -> RequestVi
 /// A policy value as a `HeaderValue`, validated once per policy; later calls clone it (a
 /// reference-count increment).
 fn header_value(value: &PolicyValue) -> Option<HeaderValue> {
-    let convert = |bytes: &bytes::Bytes| HeaderValue::from_maybe_shared(bytes.clone()).ok();
-    match value.prepared(convert) {
-        Some(prepared) => prepared.clone(),
-        None => convert(value.bytes()),
-    }
+    value.prepared_clone(|bytes| HeaderValue::from_maybe_shared(bytes.clone()).ok())
 }
 
 /// The core's [`ResponseHeaders`] over a `HeaderMap`.
