@@ -280,6 +280,30 @@ mod tests {
     }
 
     #[test]
+    fn any_port_allows_only_ports_a_browser_sends() {
+        let set = origins(&["http://localhost:*"]);
+        for origin in ["http://localhost", "http://localhost:3000"] {
+            assert_eq!(
+                set.find(origin.as_bytes()),
+                OriginMatch::Allowed(AllowedAs::Echo),
+                "{origin}"
+            );
+        }
+        for origin in [
+            "http://localhost:65536",
+            "http://localhost:099",
+            "http://localhost:80",
+            "https://localhost:443",
+        ] {
+            assert_eq!(
+                set.find(origin.as_bytes()),
+                OriginMatch::Refused,
+                "{origin}"
+            );
+        }
+    }
+
+    #[test]
     fn predicate_sees_well_formed_origins_only() {
         let predicate: OriginPredicate = Arc::new(|o: &str| o.starts_with("https://"));
         let set = AllowOrigins::new(vec![], Some(predicate), None);

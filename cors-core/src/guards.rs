@@ -4,6 +4,8 @@
 use std::net::Ipv4Addr;
 
 use crate::origin::OriginEntry;
+#[cfg(feature = "public-suffix")]
+use crate::public_suffix::shared_domain;
 
 /// What the guards need to know of the policy.
 pub(crate) struct Context {
@@ -33,16 +35,8 @@ pub(crate) fn check_origin(entry: &OriginEntry, raw: &str, policy: &Context) -> 
         OriginEntry::Null if policy.credentials => found.errors.push(format!(
             "{raw:?} cannot be used with allow_credentials = true: any sandboxed iframe or local file sends `Origin: null`"
         )),
-        OriginEntry::Subdomain(pattern) if is_public_suffix(&pattern.domain) => {
-            let message = format!(
-                "{raw:?} matches every site under the public suffix `{}`, which anyone can register",
-                pattern.domain
-            );
-            if policy.credentials {
-                found.errors.push(format!("{message}; that cannot be used with allow_credentials = true"));
-            } else {
-                found.warnings.push(format!("{message}; is that what you mean?"));
-            }
+        OriginEntry::Subdomain(pattern) => {
+            check_shared_domain(&pattern.domain, raw, policy.credentials, &mut found);
         }
         _ => {}
     }
@@ -83,17 +77,29 @@ fn is_loopback(host: &str) -> bool {
         || host.parse::<Ipv4Addr>().is_ok_and(|ip| ip.is_loopback())
 }
 
-#[cfg(feature = "public-suffix")]
-fn is_public_suffix(domain: &str) -> bool {
-    // Only listed suffixes count: an unknown top-level label (`*.internal`) is no one
-    // else's to register.
-    psl::suffix(domain.as_bytes())
-        .is_some_and(|suffix| suffix.is_known() && suffix.as_bytes() == domain.as_bytes())
+/// A subdomain pattern trusts every name under its domain: refused with credentials, and
+/// doubtful without, when someone other than the domain's owner can obtain such a name.
+fn check_shared_domain(domain: &str, raw: &str, credentials: bool, found: &mut Findings) {
+    let Some(shared) = shared_domain(domain) else {
+        return;
+    };
+    let message = format!("{raw:?} matches every site under {shared}");
+    if credentials {
+        found.errors.push(format!(
+            "{message}; that cannot be used with allow_credentials = true"
+        ));
+    } else {
+        found
+            .warnings
+            .push(format!("{message}; is that what you mean?"));
+    }
 }
 
+/// Without the Public Suffix List, no domain is known to be shared (and no reason can be
+/// given, hence `Infallible`).
 #[cfg(not(feature = "public-suffix"))]
-fn is_public_suffix(_domain: &str) -> bool {
-    false
+fn shared_domain(_domain: &str) -> Option<std::convert::Infallible> {
+    None
 }
 
 /// Request headers a script can never set (Fetch, "forbidden request-header"), so
@@ -144,10 +150,34 @@ mod tests {
         check_origin(&parse_entry(raw).unwrap(), raw, &context)
     }
 
+    /// Each checked against the list `psl` is compiled from (see `public_suffix`).
+    const SHARED: [&str; 13] = [
+        "https://*.com",
+        "https://*.co.uk",
+        "https://*.github.io",
+        "https://*.np",
+        "https://*.ck",
+        "https://*.jm",
+        "https://*.kawasaki.jp",
+        "https://*.amazonaws.com",
+        "https://*.windows.net",
+        "https://*.digitaloceanspaces.com",
+        "https://*.example.np",
+        "https://*.com.np",
+        "https://*.s3.amazonaws.com",
+    ];
+
     #[test]
-    fn public_suffix_patterns_are_refused_with_credentials_and_warned_about_without() {
-        for raw in ["https://*.com", "https://*.co.uk", "https://*.github.io"] {
-            assert_eq!(check(raw, true).errors.len(), 1, "{raw}");
+    #[cfg(feature = "public-suffix")]
+    fn shared_domain_patterns_are_refused_with_credentials_and_warned_about_without() {
+        for raw in SHARED {
+            let refused = check(raw, true);
+            assert_eq!(refused.errors.len(), 1, "{raw}");
+            assert!(
+                refused.errors[0].contains("where anyone can register a name"),
+                "{}",
+                refused.errors[0]
+            );
             let open = check(raw, false);
             assert!(open.errors.is_empty() && open.warnings.len() == 1, "{raw}");
         }
@@ -155,12 +185,24 @@ mod tests {
             "https://*.example.com",
             "https://*.example.co.uk",
             "https://*.internal",
+            "https://*.example.com.np",
+            "https://*.shop.example.com.np",
+            "https://*.city.kawasaki.jp",
+            "https://*.bucket.s3.amazonaws.com",
         ] {
             let found = check(raw, true);
             assert!(
                 found.errors.is_empty() && found.warnings.is_empty(),
                 "{raw}"
             );
+        }
+    }
+
+    #[test]
+    #[cfg(not(feature = "public-suffix"))]
+    fn without_the_list_no_pattern_is_checked() {
+        for raw in SHARED {
+            assert!(check(raw, true).errors.is_empty(), "{raw}");
         }
     }
 

@@ -56,8 +56,12 @@ mod config;
 mod decision;
 mod error;
 mod guards;
+mod host;
 mod origin;
 mod policy;
+#[cfg(feature = "public-suffix")]
+mod public_suffix;
+mod punycode;
 mod refusal;
 mod request;
 mod response;

@@ -3,11 +3,12 @@
 //!
 //! A browser sends the *serialization* of an origin (Fetch, "`Origin` header";
 //! HTML, "serialization of an origin"): lower-case scheme and host, no path, no trailing
-//! slash, the default port omitted, IPv6 literals in compressed lower-case form, or the
-//! string `null`. Policy entries are therefore validated and normalised to that exact form
-//! when the policy is built, and request origins are compared byte for byte.
+//! slash, the default port omitted, the host as the URL Standard's host parser leaves it
+//! (see [`crate::host`]), or the string `null`. Policy entries are therefore validated and
+//! normalised to that exact form when the policy is built, and request origins are
+//! compared byte for byte.
 
-use std::net::{Ipv4Addr, Ipv6Addr};
+use crate::host::{self, is_host_byte, Host};
 
 /// The longest `Origin` value that is ever matched. A scheme, a 253-byte host and a
 /// port fit in well under this; anything longer is refused without being parsed.
@@ -68,7 +69,7 @@ pub(crate) fn parse_entry(entry: &str) -> Result<OriginEntry, String> {
     if host.contains('*') {
         return Err("has a `*` that is not the whole first label; write https://*.example.com for any subdomain".into());
     }
-    let host = parse_host(host)?;
+    let host = parse_host(host)?.to_string();
     match port {
         Port::Any => Ok(OriginEntry::AnyPort(AnyPortPattern { scheme, host })),
         Port::Default => Ok(OriginEntry::Exact(format!("{scheme}://{host}"))),
@@ -80,10 +81,9 @@ pub(crate) fn parse_entry(entry: &str) -> Result<OriginEntry, String> {
 }
 
 fn subdomain_pattern(scheme: String, domain: &str, port: Port) -> Result<OriginEntry, String> {
-    let domain = parse_host(domain)?;
-    if domain.starts_with('[') || domain.parse::<Ipv4Addr>().is_ok() {
+    let Host::Domain(domain) = parse_host(domain)? else {
         return Err("puts `*.` in front of an IP address, which has no subdomains".into());
-    }
+    };
     let port = match port {
         Port::Any => {
             return Err(
@@ -185,7 +185,7 @@ fn parse_port(digits: &str) -> Result<u16, String> {
 }
 
 fn check_not_default(scheme: &str, port: u16) -> Result<(), String> {
-    if default_port(scheme) == Some(port) {
+    if default_port(scheme.as_bytes()) == Some(port) {
         return Err(format!(
             "names the default port :{port} of {scheme}:, which browsers never send; leave it out"
         ));
@@ -193,71 +193,24 @@ fn check_not_default(scheme: &str, port: u16) -> Result<(), String> {
     Ok(())
 }
 
-fn default_port(scheme: &str) -> Option<u16> {
+/// The default ports of the special schemes (<https://url.spec.whatwg.org/#default-port>),
+/// which the URL parser drops (<https://url.spec.whatwg.org/#port-state>), so that no
+/// serialized origin ever names one.
+fn default_port(scheme: &[u8]) -> Option<u16> {
     match scheme {
-        "http" | "ws" => Some(80),
-        "https" | "wss" => Some(443),
+        b"http" | b"ws" => Some(80),
+        b"https" | b"wss" => Some(443),
+        b"ftp" => Some(21),
         _ => None,
     }
 }
 
-/// Validates a host and returns it in the form browsers serialize.
-fn parse_host(host: &str) -> Result<String, String> {
+/// Validates a host and returns it as browsers serialize it (see [`crate::host`]).
+fn parse_host(host: &str) -> Result<Host, String> {
     if host.is_empty() {
         return Err(format!("has no host; {SHAPE}"));
     }
-    if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
-        return match inner.parse::<Ipv6Addr>() {
-            // Display gives the compressed lower-case form that browsers send.
-            Ok(addr) => Ok(format!("[{addr}]")),
-            Err(_) => Err("has a malformed IPv6 address".into()),
-        };
-    }
-    if !host.is_ascii() {
-        return Err(
-            "has a non-ASCII host; write its punycode (xn--) form, which is what browsers send"
-                .into(),
-        );
-    }
-    let host = host.to_ascii_lowercase();
-    if looks_like_ipv4(&host) {
-        return match host.parse::<Ipv4Addr>() {
-            Ok(addr) if addr.to_string() == host => Ok(host),
-            _ => Err("has a malformed IPv4 address".into()),
-        };
-    }
-    check_domain(&host)?;
-    Ok(host)
-}
-
-fn looks_like_ipv4(host: &str) -> bool {
-    host.bytes().all(|b| b.is_ascii_digit() || b == b'.')
-}
-
-fn check_domain(host: &str) -> Result<(), String> {
-    if host.len() > 253 {
-        return Err("has a host longer than 253 characters".into());
-    }
-    for label in host.split('.') {
-        if label.is_empty() {
-            return Err("has a malformed host (an empty label)".into());
-        }
-        if label.len() > 63 {
-            return Err("has a host label longer than 63 characters".into());
-        }
-        if !label.bytes().all(is_host_byte) {
-            return Err(format!(
-                "has a malformed host: `{label}` is not a valid label"
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// Bytes that appear in a browser-serialized domain label. Underscores are not valid in
-/// host names but do occur in the wild, and browsers pass them through.
-fn is_host_byte(b: u8) -> bool {
-    b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_'
+    host::parse(host)
 }
 
 /// The parts of a request's `Origin` value, borrowed from it. Built only for pattern
@@ -266,12 +219,14 @@ fn is_host_byte(b: u8) -> bool {
 pub(crate) struct OriginParts<'a> {
     pub(crate) scheme: &'a [u8],
     pub(crate) host: &'a [u8],
-    /// The digits of an explicit port.
+    /// The digits of an explicit port, as a browser writes them (see
+    /// [`is_serialized_port`]).
     pub(crate) port: Option<&'a [u8]>,
 }
 
-/// Splits a serialized origin into its parts, or `None` when it is not of that shape.
-/// Work is linear in the value, which callers have already bounded.
+/// Splits a serialized origin into its parts, or `None` when it is not of that shape,
+/// including a port that no browser writes. Work is linear in the value, which callers
+/// have already bounded, and nothing is allocated.
 pub(crate) fn split_request_origin(origin: &[u8]) -> Option<OriginParts<'_>> {
     let sep = find(origin, b"://")?;
     let scheme = &origin[..sep];
@@ -286,18 +241,36 @@ pub(crate) fn split_request_origin(origin: &[u8]) -> Option<OriginParts<'_>> {
         && scheme
             .iter()
             .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"+-.".contains(&b));
-    let port_ok = port.map_or(true, |p| !p.is_empty() && p.iter().all(u8::is_ascii_digit));
+    let port_ok = port.map_or(true, |p| is_serialized_port(scheme, p));
     (scheme_ok && port_ok && is_request_host(host)).then_some(OriginParts { scheme, host, port })
 }
 
-/// A domain or IPv4 address in serialized form, or a bracketed IPv6 literal.
+/// Port digits as the URL serializer writes a port
+/// (<https://url.spec.whatwg.org/#url-serializing>): the shortest decimal form of 1 to
+/// 65535, without leading zeros, and never the scheme's default port, which the URL
+/// parser has dropped. Port 0 is a "bad port" (Fetch) that no page is loaded from.
+fn is_serialized_port(scheme: &[u8], digits: &[u8]) -> bool {
+    let canonical = matches!(digits.first(), Some(b'1'..=b'9'))
+        && digits.len() <= 5
+        && digits.iter().all(u8::is_ascii_digit);
+    if !canonical {
+        return false;
+    }
+    let port = digits
+        .iter()
+        .fold(0u32, |n, &d| n * 10 + u32::from(d - b'0'));
+    u16::try_from(port).is_ok_and(|port| default_port(scheme) != Some(port))
+}
+
+/// A domain or IPv4 address in serialized form, or a bracketed IPv6 literal as the IPv6
+/// serializer writes it: lower-case hex pieces and colons, never a dotted IPv4 tail.
 fn is_request_host(host: &[u8]) -> bool {
     match host.strip_prefix(b"[").and_then(|h| h.strip_suffix(b"]")) {
         Some(v6) => {
             !v6.is_empty()
                 && v6
                     .iter()
-                    .all(|&b| b.is_ascii_hexdigit() || b == b':' || b == b'.')
+                    .all(|&b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b) || b == b':')
         }
         None => !host.is_empty() && host.iter().all(|&b| is_host_byte(b) || b == b'.'),
     }
@@ -332,6 +305,8 @@ impl SubdomainPattern {
 }
 
 impl AnyPortPattern {
+    /// Any port, or none: [`split_request_origin`] has already refused every port that a
+    /// browser never sends (`:99999`, `:08080`, the scheme's default port).
     pub(crate) fn matches(&self, origin: &OriginParts<'_>) -> bool {
         origin.scheme == self.scheme.as_bytes() && origin.host == self.host.as_bytes()
     }
@@ -383,7 +358,7 @@ mod tests {
         assert_eq!(exact("HTTPS://App.Example.COM"), "https://app.example.com");
         assert_eq!(exact("http://localhost:3000"), "http://localhost:3000");
         assert_eq!(exact("http://[0:0:0:0:0:0:0:1]:8080"), "http://[::1]:8080");
-        assert_eq!(exact("http://[::FFFF:1.2.3.4]"), "http://[::ffff:1.2.3.4]");
+        assert_eq!(exact("http://[::FFFF:1.2.3.4]"), "http://[::ffff:102:304]");
         assert_eq!(exact("http://127.0.0.1:8000"), "http://127.0.0.1:8000");
         assert_eq!(
             exact("chrome-extension://abcdef"),
@@ -488,6 +463,187 @@ mod tests {
         assert!(split_request_origin(b"https://a.com:").is_none());
         assert!(split_request_origin(b"HTTPS://a.com").is_none());
         assert!(split_request_origin(b"https://").is_none());
+    }
+
+    fn any_port(entry: &str) -> AnyPortPattern {
+        match parse_entry(entry).unwrap() {
+            OriginEntry::AnyPort(p) => p,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn any_port_matches(pattern: &AnyPortPattern, origin: &str) -> bool {
+        split_request_origin(origin.as_bytes()).is_some_and(|parts| pattern.matches(&parts))
+    }
+
+    #[test]
+    fn any_port_patterns_match_only_ports_a_browser_sends() {
+        let p = any_port("http://localhost:*");
+        assert!(any_port_matches(&p, "http://localhost"));
+        assert!(any_port_matches(&p, "http://localhost:3000"));
+        assert!(any_port_matches(&p, "http://localhost:1"));
+        assert!(any_port_matches(&p, "http://localhost:443"));
+        assert!(any_port_matches(&p, "http://localhost:65535"));
+        for origin in [
+            "http://localhost:65536",
+            "http://localhost:99999",
+            "http://localhost:100000",
+            "http://localhost:099",
+            "http://localhost:08080",
+            "http://localhost:0",
+            "http://localhost:00",
+            "http://localhost:80",
+            "http://localhost:+80",
+            "http://localhost:",
+            "https://localhost:443",
+        ] {
+            assert!(!any_port_matches(&p, origin), "{origin}");
+        }
+        let tls = any_port("https://localhost:*");
+        assert!(any_port_matches(&tls, "https://localhost:80"));
+        assert!(!any_port_matches(&tls, "https://localhost:443"));
+        let ws = any_port("ws://localhost:*");
+        assert!(!any_port_matches(&ws, "ws://localhost:80"));
+        let secure_ws = any_port("wss://localhost:*");
+        assert!(!any_port_matches(&secure_ws, "wss://localhost:443"));
+    }
+
+    #[test]
+    fn subdomain_patterns_never_match_a_default_port() {
+        let p = subdomain("https://*.example.com");
+        assert!(!matches(&p, "https://a.example.com:443"));
+        let plain = subdomain("http://*.example.com");
+        assert!(!matches(&plain, "http://a.example.com:80"));
+        let with_port = subdomain("https://*.example.com:8443");
+        assert!(!matches(&with_port, "https://a.example.com:443"));
+        assert!(!matches(&with_port, "https://a.example.com:8443443"));
+    }
+
+    #[test]
+    fn request_origins_with_ports_no_browser_writes_are_not_split() {
+        for origin in [
+            "http://a.com:0",
+            "http://a.com:65536",
+            "http://a.com:0080",
+            "http://a.com:80",
+            "https://a.com:443",
+            "ws://a.com:80",
+            "wss://a.com:443",
+            "http://a.com:123456789012345678901234567890",
+        ] {
+            assert!(
+                split_request_origin(origin.as_bytes()).is_none(),
+                "{origin}"
+            );
+        }
+        assert!(split_request_origin(b"http://a.com:443").is_some());
+        assert!(split_request_origin(b"https://a.com:80").is_some());
+    }
+
+    #[test]
+    fn request_ipv6_hosts_are_in_the_serializer_form() {
+        assert!(split_request_origin(b"http://[::ffff:102:304]").is_some());
+        assert!(split_request_origin(b"http://[::ffff:1.2.3.4]").is_none());
+        assert!(split_request_origin(b"http://[::FFFF:102:304]").is_none());
+    }
+
+    #[test]
+    fn ipv4_entries_are_normalised_to_dotted_decimal() {
+        for entry in [
+            "http://0x7f.0.0.1",
+            "http://127.1",
+            "http://0177.0.0.1",
+            "http://2130706433",
+            "http://127.0.0.1.",
+        ] {
+            assert_eq!(exact(entry), "http://127.0.0.1", "{entry}");
+        }
+        assert_eq!(exact("http://0x7F.1:8080"), "http://127.0.0.1:8080");
+        assert_eq!(
+            parse_entry("http://127.1:*").unwrap(),
+            OriginEntry::AnyPort(AnyPortPattern {
+                scheme: "http".into(),
+                host: "127.0.0.1".into()
+            })
+        );
+        assert!(reason("https://*.0x7f.1").contains("IP address"));
+    }
+
+    #[test]
+    fn hosts_that_end_in_a_number_must_be_ipv4_addresses() {
+        for entry in [
+            "http://foo.0x10",
+            "http://foo.bar.255",
+            "http://1.2.3.4.5",
+            "http://foo.09:8080",
+            "https://*.foo.1",
+        ] {
+            let got = reason(entry);
+            assert!(got.contains("malformed IPv4"), "{entry}: {got}");
+            assert!(got.contains("last label is a number"), "{entry}: {got}");
+        }
+    }
+
+    #[test]
+    fn punycode_labels_that_do_not_decode_are_refused() {
+        assert_eq!(
+            exact("https://xn--bcher-kva.example"),
+            "https://xn--bcher-kva.example"
+        );
+        for entry in [
+            "http://xn--f",
+            "https://xn--.example.com",
+            "https://*.xn--abc-.de",
+        ] {
+            let got = reason(entry);
+            assert!(got.contains("not the punycode"), "{entry}: {got}");
+        }
+    }
+
+    #[test]
+    fn ipv6_entries_use_the_url_standard_serializer() {
+        assert_eq!(exact("http://[::ffff:1.2.3.4]"), "http://[::ffff:102:304]");
+        assert_eq!(
+            exact("http://[::ffff:7f00:1]:3000"),
+            "http://[::ffff:7f00:1]:3000"
+        );
+        assert_eq!(exact("http://[::1.2.3.4]"), "http://[::102:304]");
+        assert_eq!(exact("http://[1:0:0:2:0:0:0:3]"), "http://[1:0:0:2::3]");
+        assert!(reason("http://[1::2:3:4:5:6:7:8]").contains("malformed IPv6"));
+        assert!(reason("http://[::1%25eth0]").contains("malformed IPv6"));
+    }
+
+    #[test]
+    fn hosts_ending_in_a_dot_are_refused_with_the_reason() {
+        for entry in [
+            "https://Example.COM.",
+            "http://localhost.:3000",
+            "http://localhost.:*",
+            "https://*.example.com.",
+            "https://*.amazonaws.com.",
+        ] {
+            let got = reason(entry);
+            assert!(got.contains("ends in a dot"), "{entry}: {got}");
+            assert!(got.contains("leave the dot out"), "{entry}: {got}");
+        }
+        assert!(reason("https://example.com..").contains("empty label"));
+        // The IPv4 parser drops the dot, as browsers do.
+        assert_eq!(exact("http://127.0.0.1.:8000"), "http://127.0.0.1:8000");
+    }
+
+    #[test]
+    fn percent_encoded_and_forbidden_host_code_points_are_refused() {
+        assert!(reason("https://ex%41mple.com").contains("percent-encoded"));
+        assert!(reason("https://*.ex%41mple.com").contains("percent-encoded"));
+        for entry in [
+            "https://a<b.com",
+            "https://a^b.com",
+            "https://a|b.com",
+            "https://a\\b.com",
+        ] {
+            let got = reason(entry);
+            assert!(got.contains("forbid"), "{entry}: {got}");
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! - `probe URL --origin O`: act as a browser against any server and explain its verdict.
 //! - `bench`: the example servers under wrk beside the bare app and the peers' middleware,
 //!   a hostile load (`--hostile`), the criterion benchmarks (`--criterion`); BENCHMARKS.md.
+//! - `public-suffix-table`: regenerate cors-core's public-suffix table from the locked `psl`.
 
 use std::process::ExitCode;
 
@@ -18,6 +19,7 @@ mod check_policy;
 mod conformance;
 mod hostile;
 mod probe;
+mod public_suffix;
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "Tasks of the CORS workspace")]
@@ -40,6 +42,9 @@ enum Task {
     /// CORS and with each framework's own CORS middleware; `--hostile` for a flood of
     /// hostile preflights, `--criterion` for the in-process benchmarks. Writes BENCHMARKS.md.
     Bench(bench::Args),
+    /// Regenerate cors-core's table of the domains with public suffixes under them from
+    /// the list of the `psl` crate in Cargo.lock; `--check` only compares.
+    PublicSuffixTable(public_suffix::Args),
 }
 
 fn main() -> ExitCode {
@@ -49,5 +54,6 @@ fn main() -> ExitCode {
         Task::Hostile(args) => hostile::run(&args),
         Task::Probe(args) => probe::run(&args),
         Task::Bench(args) => bench::run(&args),
+        Task::PublicSuffixTable(args) => public_suffix::run(&args),
     }
 }
