@@ -271,31 +271,47 @@ async fn app_vary_is_merged_not_overwritten_nor_duplicated() {
 }
 
 #[actix_web::test]
-async fn an_app_set_allow_origin_is_replaced() {
-    let sets_star = || async {
-        let star = (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*");
-        HttpResponse::Ok().insert_header(star).finish()
+async fn the_middleware_owns_the_headers_that_let_a_script_read() {
+    const APP_SET: [(&str, &str); 3] = [
+        ("access-control-allow-origin", "*"),
+        ("access-control-allow-credentials", "true"),
+        ("access-control-expose-headers", "x-secret"),
+    ];
+    let sets_cors_headers = || async {
+        let mut response = HttpResponse::Ok();
+        for header in APP_SET {
+            response.insert_header(header);
+        }
+        response.finish()
     };
     let app = test::init_service(
         App::new()
             .wrap(Cors::new(policy()))
-            .route("/", web::get().to(sets_star)),
+            .route("/", web::get().to(sets_cors_headers)),
     )
     .await;
 
+    // Allowed: the policy's values replace the app's, and the policy has no credentials.
     let allowed = test::call_service(&app, get("/", APP).to_request()).await;
+    let allowed = allowed.headers();
+    assert_eq!(values(allowed, "access-control-allow-origin"), [APP]);
     assert_eq!(
-        values(allowed.headers(), "access-control-allow-origin"),
-        [APP]
+        values(allowed, "access-control-expose-headers"),
+        ["x-request-id"]
     );
+    assert!(values(allowed, "access-control-allow-credentials").is_empty());
 
-    // For a refused origin the core writes no allow-origin, so the app's own stays: the
-    // app set it on purpose, and CORS never removes what it did not write.
+    // Refused or not CORS: none of the app's values reaches the browser.
     let refused = test::call_service(&app, get("/", EVIL).to_request()).await;
-    assert_eq!(
-        values(refused.headers(), "access-control-allow-origin"),
-        ["*"]
-    );
+    let not_cors = test::call_service(&app, TestRequest::get().uri("/").to_request()).await;
+    for response in [refused, not_cors] {
+        for (name, _) in APP_SET {
+            assert!(
+                values(response.headers(), name).is_empty(),
+                "{name} survived"
+            );
+        }
+    }
 }
 
 #[actix_web::test]

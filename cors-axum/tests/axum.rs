@@ -184,21 +184,34 @@ async fn app_vary_is_merged_not_overwritten_nor_duplicated() {
 }
 
 #[tokio::test]
-async fn an_app_set_allow_origin_is_replaced() {
+async fn the_layer_owns_the_headers_that_let_a_script_read() {
+    const APP_SET: [(&str, &str); 3] = [
+        ("access-control-allow-origin", "*"),
+        ("access-control-allow-credentials", "true"),
+        ("access-control-expose-headers", "x-secret"),
+    ];
     let app = Router::new()
-        .route(
-            "/",
-            get(|| async { ([(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")], "x") }),
-        )
+        .route("/", get(|| async { (APP_SET, "x") }))
         .layer(CorsLayer::new(policy()));
 
+    // Allowed: the policy's values replace the app's, and the policy has no credentials.
     let allowed = send(app.clone(), request("GET", "/", &from(APP))).await;
     assert_eq!(values(&allowed, "access-control-allow-origin"), [APP]);
+    assert_eq!(
+        values(&allowed, "access-control-expose-headers"),
+        ["x-request-id"]
+    );
+    assert!(values(&allowed, "access-control-allow-credentials").is_empty());
 
-    // For a refused origin the core writes no allow-origin, so the app's own stays: the
-    // app set it on purpose, and CORS never removes what it did not write.
-    let refused = send(app, request("GET", "/", &from(EVIL))).await;
-    assert_eq!(values(&refused, "access-control-allow-origin"), ["*"]);
+    // Refused or not CORS: none of the app's values reaches the browser.
+    for response in [
+        send(app.clone(), request("GET", "/", &from(EVIL))).await,
+        send(app, request("GET", "/", &[])).await,
+    ] {
+        for (name, _) in APP_SET {
+            assert!(values(&response, name).is_empty(), "{name} survived");
+        }
+    }
 }
 
 #[tokio::test]

@@ -403,7 +403,18 @@ fn check_outcome_matches_request(case: &Case) -> Result<(), String> {
 /// The headers and statuses that each outcome implies.
 fn check_outcome_headers(expect: &Expect) -> Result<(), String> {
     let has = |n: &str| expect.headers.contains_key(n);
-    let only_vary = expect.headers.keys().all(|n| n == "vary");
+    // A `*` policy answers `*`, with its exposed headers, on every actual response,
+    // refused and non-CORS ones included (Fetch, "CORS protocol and HTTP caches").
+    let star = expect
+        .headers
+        .get("access-control-allow-origin")
+        .is_some_and(|v| v == "*");
+    let only_vary = expect.headers.keys().all(|n| {
+        n == "vary"
+            || (star
+                && expect.outcome != Outcome::PreflightRefused
+                && (n == "access-control-allow-origin" || n == "access-control-expose-headers"))
+    });
     let problem = match expect.outcome {
         Outcome::PreflightAllowed if expect.status.is_none() => Some("a preflight needs a status"),
         Outcome::PreflightAllowed
@@ -418,7 +429,7 @@ fn check_outcome_headers(expect: &Expect) -> Result<(), String> {
             Some("an allowed actual request has access-control-allow-origin")
         }
         Outcome::PreflightRefused | Outcome::ActualRefused | Outcome::NotCors if !only_vary => {
-            Some("this outcome carries no header but vary")
+            Some("this outcome carries no header but vary (and, under a `*` policy, `*` and the exposed headers)")
         }
         _ => None,
     };

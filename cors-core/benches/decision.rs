@@ -36,6 +36,7 @@ impl ResponseHeaders<'_> for Sink {
     fn append(&mut self, name: CorsHeader, value: Value<'_>) {
         self.set(name, value)
     }
+    fn remove(&mut self, _: CorsHeader) {}
     fn vary_values(&self) -> impl Iterator<Item = &[u8]> {
         std::iter::empty()
     }

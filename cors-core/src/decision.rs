@@ -76,18 +76,12 @@ impl<'a> Decision<'a> {
     }
 }
 
-/// How `Access-Control-Allow-Origin` is answered: small and `Copy`, with no reference
-/// count to touch on the hot path.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct AllowOriginValue(AllowedAs);
-
-impl AllowOriginValue {
-    /// The value; an echoed origin is the request's, which the adapter holds.
-    fn value(self) -> Value<'static> {
-        match self.0 {
-            AllowedAs::Any => Value::Static("*"),
-            AllowedAs::Echo => Value::RequestOrigin,
-        }
+/// The `Access-Control-Allow-Origin` value for an origin allowed `how`; an echoed
+/// origin is the request's, which the adapter holds.
+fn allow_origin_value(how: AllowedAs) -> Value<'static> {
+    match how {
+        AllowedAs::Any => Value::Static("*"),
+        AllowedAs::Echo => Value::RequestOrigin,
     }
 }
 
@@ -96,29 +90,55 @@ impl AllowOriginValue {
 /// to the same policy that decided.
 #[derive(Debug, Clone, Copy)]
 pub struct ActualHeaders {
-    allowed: Option<AllowOriginValue>,
+    /// How `Access-Control-Allow-Origin` is answered, if at all.
+    allow_origin: Option<AllowedAs>,
+    /// Whether the request's origin was allowed. Not the same as `allow_origin`: a `*`
+    /// policy answers `*` to requests without an origin and to refused ones too.
+    allowed: bool,
 }
 
 impl ActualHeaders {
     /// Writes the CORS headers into the application's response: for an allowed origin
     /// `Access-Control-Allow-Origin`, `-Allow-Credentials` and `-Expose-Headers`; in
     /// every case the policy's `Vary`, merged with the application's.
+    ///
+    /// The middleware is the one owner of the headers that let a script read the
+    /// response: whatever `Access-Control-Allow-Origin`, `-Allow-Credentials` or
+    /// `-Expose-Headers` the application (or an upstream it proxies) set is replaced, or
+    /// removed where the policy sends none, so that a handler can never widen the
+    /// policy.
+    ///
+    /// Under a policy of any origin (`*`), every response carries
+    /// `Access-Control-Allow-Origin: *` and the exposed headers, to requests without
+    /// `Origin` and refused ones included: the answer is then the same for every
+    /// request, so a cache (a CDN's or the browser's) that stores any of them serves a
+    /// copy every reader may use (Fetch Standard, "CORS protocol and HTTP caches",
+    /// <https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches>).
     pub fn write_to<'p>(&self, policy: &'p Policy, headers: &mut impl ResponseHeaders<'p>) {
-        if let Some(origin) = self.allowed {
-            headers.set(CorsHeader::AllowOrigin, origin.value());
-            if policy.credentials {
-                headers.set(CorsHeader::AllowCredentials, Value::Static("true"));
+        match self.allow_origin {
+            Some(how) => {
+                headers.set(CorsHeader::AllowOrigin, allow_origin_value(how));
+                match policy.credentials {
+                    true => headers.set(CorsHeader::AllowCredentials, Value::Static("true")),
+                    false => headers.remove(CorsHeader::AllowCredentials),
+                }
+                match &policy.expose_headers {
+                    Some(expose) => headers.set(CorsHeader::ExposeHeaders, Value::Shared(expose)),
+                    None => headers.remove(CorsHeader::ExposeHeaders),
+                }
             }
-            if let Some(expose) = &policy.expose_headers {
-                headers.set(CorsHeader::ExposeHeaders, Value::Shared(expose));
+            None => {
+                headers.remove(CorsHeader::AllowOrigin);
+                headers.remove(CorsHeader::AllowCredentials);
+                headers.remove(CorsHeader::ExposeHeaders);
             }
         }
         policy.vary_actual.write_to(headers);
     }
 
-    /// Whether the origin was allowed.
+    /// Whether the request's origin was allowed (`false` without an origin).
     pub fn is_allowed(&self) -> bool {
-        self.allowed.is_some()
+        self.allowed
     }
 
     /// Whether [`ActualHeaders::write_to`] will write [`Value::RequestOrigin`]: an
@@ -141,8 +161,7 @@ impl ActualHeaders {
     /// # Ok::<(), cors_core::PolicyError>(())
     /// ```
     pub fn uses_request_origin(&self) -> bool {
-        self.allowed
-            .is_some_and(|o| o.value() == Value::RequestOrigin)
+        self.allow_origin == Some(AllowedAs::Echo)
     }
 }
 
@@ -153,12 +172,12 @@ pub struct Preflight<'a> {
     allowed: Option<AllowedPreflight<'a>>,
     /// In diagnostics mode, the allowed origin of a preflight refused for its method,
     /// headers or private network access.
-    explained: Option<AllowOriginValue>,
+    explained: Option<AllowedAs>,
 }
 
 #[derive(Debug)]
 struct AllowedPreflight<'a> {
-    origin: AllowOriginValue,
+    origin: AllowedAs,
     method: &'a [u8],
     header_lines: &'a [&'a [u8]],
     asked_headers: bool,
@@ -195,9 +214,9 @@ impl<'a> Preflight<'a> {
     /// What lets the browser name the refused method or header in its console: the
     /// origin is allowed, and the lists say what is (never echoed, and no max age, so
     /// that nothing is cached). The browser still blocks the request.
-    fn write_explanation(&self, origin: AllowOriginValue, headers: &mut impl ResponseHeaders<'a>) {
+    fn write_explanation(&self, origin: AllowedAs, headers: &mut impl ResponseHeaders<'a>) {
         let policy = self.policy;
-        headers.set(CorsHeader::AllowOrigin, origin.value());
+        headers.set(CorsHeader::AllowOrigin, allow_origin_value(origin));
         if policy.credentials {
             headers.set(CorsHeader::AllowCredentials, Value::Static("true"));
         }
@@ -225,7 +244,7 @@ impl<'a> Preflight<'a> {
         headers: &mut impl ResponseHeaders<'a>,
     ) {
         let policy = self.policy;
-        headers.set(CorsHeader::AllowOrigin, allowed.origin.value());
+        headers.set(CorsHeader::AllowOrigin, allow_origin_value(allowed.origin));
         if policy.credentials {
             headers.set(CorsHeader::AllowCredentials, Value::Static("true"));
         }
@@ -274,6 +293,24 @@ fn write_allow_headers<'a>(
         }
         AllowHeaders::List { value: None, .. } => {}
     }
+}
+
+/// Whether diagnostics mode may answer a preflight refused for `refusal` with the
+/// success status and the policy's lists. Only when those lists alone make every browser
+/// block the request: a method or a listed header that the lists lack, or private
+/// network access that the answer does not grant. Never for malformed or oversized
+/// input, nor for `authorization` under `allow_headers = ["*"]`: shipping browsers still
+/// let `Access-Control-Allow-Headers: *` cover it, so explaining would let it through.
+fn can_be_explained(refusal: &Refusal<'_>) -> bool {
+    matches!(
+        refusal,
+        Refusal::MethodNotAllowed { .. }
+            | Refusal::HeaderNotAllowed {
+                wildcard: false,
+                ..
+            }
+            | Refusal::PrivateNetworkNotAllowed
+    )
 }
 
 impl Policy {
@@ -351,44 +388,100 @@ impl Policy {
         self.decide_with(request, Some(allowed))
     }
 
+    /// Whether the policy allows `origin` (an `Origin` header's value), without deciding
+    /// a CORS request or building a response: for requests that the CORS protocol does
+    /// not protect but that should obey the same allowlist, above all WebSocket
+    /// handshakes. A browser sends `Origin` on every WebSocket handshake and never
+    /// preflights it, so a server that does not check it lets any page talk to it with
+    /// its users' cookies (cross-site WebSocket hijacking).
+    ///
+    /// An origin that only the policy's [`OriginLookup`](crate::OriginLookup) could allow
+    /// is not allowed here: use [`Policy::allows_origin_async`] with a lookup.
+    ///
+    /// ```
+    /// use cors_core::Policy;
+    ///
+    /// let policy = Policy::builder()
+    ///     .allow_origins(["https://app.example.com", "https://*.example.com"])
+    ///     .allow_credentials(true)
+    ///     .build()?;
+    ///
+    /// // In a WebSocket route, before upgrading the connection:
+    /// let handshake_origin: Option<&[u8]> = Some(b"https://chat.example.com");
+    /// let allowed = handshake_origin.is_some_and(|origin| policy.allows_origin(origin));
+    /// assert!(allowed);
+    /// assert!(!policy.allows_origin(b"https://evil.example"));
+    /// assert!(!policy.allows_origin(b"null"));
+    /// # Ok::<(), cors_core::PolicyError>(())
+    /// ```
+    pub fn allows_origin(&self, origin: &[u8]) -> bool {
+        self.match_origin(origin, None).is_ok()
+    }
+
+    /// [`Policy::allows_origin`], awaiting the policy's
+    /// [`OriginLookup`](crate::OriginLookup) when only the lookup can decide.
+    pub async fn allows_origin_async(&self, origin: &[u8]) -> bool {
+        let looked_up = match self.origins.find(origin) {
+            OriginMatch::AskLookup => match std::str::from_utf8(origin) {
+                Ok(text) => Some(self.look_up(text).await),
+                Err(_) => Some(false),
+            },
+            _ => None,
+        };
+        self.match_origin(origin, looked_up).is_ok()
+    }
+
     fn decide_with<'a>(
         &'a self,
         request: &'a RequestView<'a>,
         looked_up: Option<bool>,
     ) -> Decision<'a> {
         let origin = match request.origin {
-            Single::Absent => return Decision::NotCors(ActualHeaders { allowed: None }),
+            Single::Absent => return Decision::NotCors(self.unallowed_actual()),
             Single::Several => Err(Refusal::SeveralOrigins),
             Single::One(origin) => self.match_origin(origin, looked_up),
         };
-        if request.is_preflight() {
-            let refused = |explained, refusal| {
-                let answer = Preflight {
-                    policy: self,
-                    allowed: None,
-                    explained,
-                };
-                Decision::PreflightRefused(answer, refusal)
-            };
-            let origin = match origin {
-                Ok(origin) => origin,
-                Err(refusal) => return refused(None, refusal),
-            };
-            match self.check_preflight(request, origin) {
-                Ok(allowed) => Decision::PreflightAllowed(Preflight {
-                    policy: self,
-                    allowed: Some(allowed),
-                    explained: None,
+        if !request.is_preflight() {
+            return match origin {
+                Ok(how) => Decision::ActualAllowed(ActualHeaders {
+                    allow_origin: Some(how),
+                    allowed: true,
                 }),
-                Err(refusal) => refused(self.diagnostics.then_some(origin), refusal),
+                Err(refusal) => Decision::ActualRefused(self.unallowed_actual(), refusal),
+            };
+        }
+        let refused = |explained, refusal| {
+            let answer = Preflight {
+                policy: self,
+                allowed: None,
+                explained,
+            };
+            Decision::PreflightRefused(answer, refusal)
+        };
+        let origin = match origin {
+            Ok(origin) => origin,
+            Err(refusal) => return refused(None, refusal),
+        };
+        match self.check_preflight(request, origin) {
+            Ok(allowed) => Decision::PreflightAllowed(Preflight {
+                policy: self,
+                allowed: Some(allowed),
+                explained: None,
+            }),
+            Err(refusal) => {
+                let explained = (self.diagnostics && can_be_explained(&refusal)).then_some(origin);
+                refused(explained, refusal)
             }
-        } else {
-            match origin {
-                Ok(allowed) => Decision::ActualAllowed(ActualHeaders {
-                    allowed: Some(allowed),
-                }),
-                Err(refusal) => Decision::ActualRefused(ActualHeaders { allowed: None }, refusal),
-            }
+        }
+    }
+
+    /// The headers of an actual request whose origin is absent or refused: none but
+    /// `Vary`, except under a `*` policy, whose `*` is the same for every request (see
+    /// [`ActualHeaders::write_to`]).
+    fn unallowed_actual(&self) -> ActualHeaders {
+        ActualHeaders {
+            allow_origin: self.origins.is_any().then_some(AllowedAs::Any),
+            allowed: false,
         }
     }
 
@@ -396,10 +489,10 @@ impl Policy {
         &self,
         origin: &'a [u8],
         looked_up: Option<bool>,
-    ) -> Result<AllowOriginValue, Refusal<'a>> {
+    ) -> Result<AllowedAs, Refusal<'a>> {
         match (self.origins.find(origin), looked_up) {
-            (OriginMatch::Allowed(how), _) => Ok(AllowOriginValue(how)),
-            (OriginMatch::AskLookup, Some(true)) => Ok(AllowOriginValue(AllowedAs::Echo)),
+            (OriginMatch::Allowed(how), _) => Ok(how),
+            (OriginMatch::AskLookup, Some(true)) => Ok(AllowedAs::Echo),
             (OriginMatch::AskLookup, None) => Err(Refusal::LookupNotAwaited),
             (OriginMatch::AskLookup, Some(false)) | (OriginMatch::Refused, _) => {
                 Err(Refusal::OriginNotAllowed { origin })
@@ -412,7 +505,7 @@ impl Policy {
     fn check_preflight<'a>(
         &'a self,
         request: &'a RequestView<'a>,
-        origin: AllowOriginValue,
+        origin: AllowedAs,
     ) -> Result<AllowedPreflight<'a>, Refusal<'a>> {
         let method = match request.request_method {
             Single::One(m) if is_token(m) => m,

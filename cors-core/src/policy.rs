@@ -249,6 +249,27 @@ impl PolicyBuilder {
     /// Also allows the origins for which `predicate` returns `true`. It sees
     /// well-formed serialized origins only (never `null`), and an allowed origin is
     /// echoed.
+    ///
+    /// With credentials, [`build`](Self::build) asks the predicate about origins that
+    /// nobody can own (under the reserved `.invalid` top-level domain, RFC 2606) and
+    /// refuses the policy if it allows one: such a predicate reflects every origin,
+    /// which would let any site read your users' data.
+    ///
+    /// ```
+    /// use cors_core::Policy;
+    ///
+    /// let reflect_all = Policy::builder()
+    ///     .allow_origin_fn(|_| true)
+    ///     .allow_credentials(true)
+    ///     .build();
+    /// assert!(reflect_all.is_err());
+    ///
+    /// let own_tenants = Policy::builder()
+    ///     .allow_origin_fn(|origin| origin.ends_with(".tenants.example.com"))
+    ///     .allow_credentials(true)
+    ///     .build();
+    /// assert!(own_tenants.is_ok());
+    /// ```
     pub fn allow_origin_fn(
         mut self,
         predicate: impl Fn(&str) -> bool + Send + Sync + 'static,
@@ -347,12 +368,17 @@ impl PolicyBuilder {
     }
 
     /// Diagnostics mode, for development only (off by default). A preflight from an
-    /// allowed origin that is refused for its method, headers or private network access
-    /// is then answered with the success status, `Access-Control-Allow-Origin` and the
-    /// policy's lists of methods and headers, so that the browser's console names the
-    /// exact method or header that is missing, instead of a bare "status 403". The
-    /// browser still blocks the request, and the refusal is still logged. Nothing
-    /// changes for refused origins.
+    /// allowed origin that is refused for its method, for a header missing from a
+    /// listed `allow_headers`, or for private network access is then answered with the
+    /// success status, `Access-Control-Allow-Origin` and the policy's lists of methods
+    /// and headers, so that the browser's console names the exact method or header that
+    /// is missing, instead of a bare "status 403". The browser still blocks the request,
+    /// and the refusal is still logged.
+    ///
+    /// Nothing changes for refused origins, for malformed or oversized
+    /// `Access-Control-Request-*` values, nor for `authorization` under
+    /// `allow_headers = ["*"]` (browsers that let `*` cover `authorization` would pass
+    /// such an explanation): those stay a plain 403.
     pub fn diagnostics(mut self, on: bool) -> Self {
         self.diagnostics = on;
         self
@@ -363,7 +389,8 @@ impl PolicyBuilder {
         let mut problems = Vec::new();
         let mut warnings = Vec::new();
         let entries = self.check_origins(&mut problems, &mut warnings);
-        let methods = self.check_methods(&mut problems);
+        self.check_predicate(&mut problems, &mut warnings);
+        let methods = self.check_methods(&mut problems, &mut warnings);
         let headers = check_list(
             "allow_headers",
             &self.headers,
@@ -377,7 +404,21 @@ impl PolicyBuilder {
             "is a forbidden request header: browsers never let a script set it, so allowing it does nothing",
             &mut problems,
         );
+        if headers.iter().any(|h| h == "*") {
+            // `*` never covers `authorization` (Fetch Standard, CORS non-wildcard
+            // request-header name): listing it beside `*` means something.
+            let covered = |name: &str| !name.eq_ignore_ascii_case("authorization");
+            warn_covered_by_star("allow_headers", &self.headers, covered, &mut warnings);
+        }
         let expose = self.check_expose(&mut problems);
+        if !self.credentials && expose.iter().any(|h| h == "*") {
+            warn_covered_by_star(
+                "expose_headers",
+                &self.expose_headers,
+                |_| true,
+                &mut warnings,
+            );
+        }
         if self.max_age.is_some_and(|age| age > MAX_MAX_AGE) {
             let age = self.max_age.unwrap_or_default();
             problems.push(Problem::new(
@@ -434,7 +475,36 @@ impl PolicyBuilder {
         entries
     }
 
-    fn check_methods(&self, problems: &mut Vec<Problem>) -> AllowMethods {
+    /// Asks the origin predicate about origins nobody can own: one that allows them
+    /// allows every origin, like `*`.
+    fn check_predicate(&self, problems: &mut Vec<Problem>, warnings: &mut Vec<Problem>) {
+        let Some(predicate) = &self.predicate else {
+            return;
+        };
+        let Some(unowned) = UNOWNED_ORIGINS.iter().find(|origin| predicate(origin)) else {
+            return;
+        };
+        let message = format!(
+            "the origin predicate allows {unowned:?}, an origin under the reserved .invalid domain that nobody can own, so it allows every origin"
+        );
+        if self.credentials {
+            problems.push(Problem::new(
+                "allow_origin_fn",
+                format!("{message}; with allow_credentials = true that would let any site read your users' data: allow only the origins you trust"),
+            ));
+        } else {
+            warnings.push(Problem::new(
+                "allow_origin_fn",
+                format!("{message}; allow_origins = [\"*\"] says so plainly and needs no Vary"),
+            ));
+        }
+    }
+
+    fn check_methods(
+        &self,
+        problems: &mut Vec<Problem>,
+        warnings: &mut Vec<Problem>,
+    ) -> AllowMethods {
         let Some(raw) = &self.methods else {
             return AllowMethods::list(
                 allow_methods::DEFAULT
@@ -443,21 +513,12 @@ impl PolicyBuilder {
                     .collect(),
             );
         };
-        if let Some(star) = raw.iter().position(|m| m == "*") {
-            if raw.len() > 1 {
-                problems.push(Problem::new(
-                    format!("allow_methods[{star}]"),
-                    "\"*\" already allows every method; keep either \"*\" or the list",
-                ));
-            }
+        let methods = check_list("allow_methods", raw, allow_methods::parse_entry, problems);
+        if methods.iter().any(|m| m == "*") {
+            warn_covered_by_star("allow_methods", raw, |_| true, warnings);
             return AllowMethods::Any;
         }
-        AllowMethods::list(check_list(
-            "allow_methods",
-            raw,
-            allow_methods::parse_entry,
-            problems,
-        ))
+        AllowMethods::list(methods)
     }
 
     fn check_expose(&self, problems: &mut Vec<Problem>) -> Vec<String> {
@@ -520,6 +581,28 @@ impl PolicyBuilder {
         }
     }
 }
+
+/// One rule for `allow_methods`, `allow_headers` and `expose_headers`: `*` may stand
+/// beside names, and a warning says which names it already `covers`.
+fn warn_covered_by_star(
+    field: &str,
+    raw: &[String],
+    covers: impl Fn(&str) -> bool,
+    warnings: &mut Vec<Problem>,
+) {
+    for (i, entry) in raw.iter().enumerate() {
+        if entry != "*" && covers(entry) {
+            warnings.push(Problem::new(
+                format!("{field}[{i}]"),
+                format!("{entry:?} is already covered by \"*\"; the name is redundant"),
+            ));
+        }
+    }
+}
+
+/// Origins that nobody can own (RFC 2606 reserves `.invalid`), asked of an origin
+/// predicate when the policy is built.
+const UNOWNED_ORIGINS: [&str; 2] = ["https://cors-check.invalid", "http://cors-check.invalid"];
 
 /// Records a problem for each entry that names a header `forbidden` says is pointless.
 fn refuse_names(
@@ -650,8 +733,6 @@ mod tests {
         assert!(
             mixed[0].starts_with("allow_origins[1]: \"*\" allows every origin and cannot be mixed")
         );
-        let methods = problems(Policy::builder().allow_methods(["*", "GET"]));
-        assert!(methods[0].starts_with("allow_methods[0]"));
         for method in ["CONNECT", "trace", "Track"] {
             assert!(problems(Policy::builder().allow_methods([method]))[0].contains("forbidden"));
         }

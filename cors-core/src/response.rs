@@ -141,6 +141,7 @@ impl PolicyValue {
     ///     fn append(&mut self, name: CorsHeader, value: Value<'v>) {
     ///         self.set(name, value)
     ///     }
+    ///     fn remove(&mut self, _: CorsHeader) {}
     ///     fn vary_values(&self) -> impl Iterator<Item = &[u8]> {
     ///         std::iter::empty()
     ///     }
@@ -214,6 +215,8 @@ pub trait ResponseHeaders<'v> {
     fn set(&mut self, name: CorsHeader, value: Value<'v>);
     /// Adds a line `name: value`, keeping existing ones.
     fn append(&mut self, name: CorsHeader, value: Value<'v>);
+    /// Removes every line `name` (the application's), if there is one.
+    fn remove(&mut self, name: CorsHeader);
     /// The values of the `Vary` lines already in the response.
     fn vary_values(&self) -> impl Iterator<Item = &[u8]>;
 }
@@ -247,8 +250,13 @@ impl HeaderList {
 
 impl<'v> ResponseHeaders<'v> for HeaderList {
     fn set(&mut self, name: CorsHeader, value: Value<'v>) {
-        self.headers.retain(|(n, _)| *n != name.as_str());
+        self.remove(name);
         self.append(name, value);
+    }
+
+    fn remove(&mut self, name: CorsHeader) {
+        self.headers
+            .retain(|(n, _)| !n.eq_ignore_ascii_case(name.as_str()));
     }
 
     fn append(&mut self, name: CorsHeader, value: Value<'v>) {

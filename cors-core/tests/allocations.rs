@@ -51,6 +51,7 @@ impl ResponseHeaders<'_> for Sink {
     fn append(&mut self, name: CorsHeader, value: Value<'_>) {
         self.set(name, value);
     }
+    fn remove(&mut self, _: CorsHeader) {}
     fn vary_values(&self) -> impl Iterator<Item = &[u8]> {
         [&b"accept-encoding"[..]].into_iter()
     }
@@ -186,6 +187,7 @@ impl<'v> ResponseHeaders<'v> for PreparingSink {
     fn append(&mut self, name: CorsHeader, value: Value<'v>) {
         self.set(name, value);
     }
+    fn remove(&mut self, _: CorsHeader) {}
     fn vary_values(&self) -> impl Iterator<Item = &[u8]> {
         std::iter::empty()
     }

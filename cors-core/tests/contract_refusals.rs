@@ -196,3 +196,55 @@ fn doubtful_but_legal_policies_build_with_a_warning() {
     let loopback = "allow_origins = [\"http://localhost:*\", \"http://127.0.0.1:3000\"]\nallow_credentials = true";
     assert!(Policy::from_toml_str(loopback).is_ok());
 }
+
+#[test]
+fn star_beside_names_builds_with_a_note_that_the_names_are_redundant() {
+    let policy = Policy::from_toml_str(
+        r#"
+        allow_origins = ["https://a.com"]
+        allow_methods = ["*", "PUT"]
+        allow_headers = ["*", "content-type", "authorization"]
+        expose_headers = ["*", "x-request-id"]
+        "#,
+    )
+    .unwrap();
+    let noted: Vec<String> = policy.warnings().iter().map(ToString::to_string).collect();
+    assert_eq!(
+        noted,
+        [
+            "allow_methods[1]: \"PUT\" is already covered by \"*\"; the name is redundant",
+            "allow_headers[1]: \"content-type\" is already covered by \"*\"; the name is redundant",
+            "expose_headers[1]: \"x-request-id\" is already covered by \"*\"; the name is redundant",
+        ],
+        "authorization is not covered by `*`, so it is not redundant"
+    );
+    assert_refused(
+        "allow_methods = [\"*\", \"TRACE\"]",
+        "allow_methods[1]",
+        "forbidden method",
+    );
+}
+
+#[test]
+fn a_predicate_that_allows_unowned_origins_is_refused_with_credentials() {
+    let error = Policy::builder()
+        .allow_origin_fn(|_| true)
+        .allow_credentials(true)
+        .build()
+        .unwrap_err();
+    assert!(error.names_field("allow_origin_fn"), "{error}");
+    assert!(error.to_string().contains(".invalid"), "{error}");
+    let https_only = Policy::builder()
+        .allow_origin_fn(|origin| origin.starts_with("https://"))
+        .allow_credentials(true)
+        .build();
+    assert!(https_only.is_err(), "every https origin is every origin");
+    let open = Policy::builder().allow_origin_fn(|_| true).build().unwrap();
+    assert_eq!(open.warnings()[0].field, "allow_origin_fn");
+    let tenants = Policy::builder()
+        .allow_origin_fn(|origin| origin.ends_with(".tenants.example.com"))
+        .allow_credentials(true)
+        .build()
+        .unwrap();
+    assert!(tenants.warnings().is_empty());
+}

@@ -88,3 +88,43 @@ fn a_refused_origin_is_not_explained() {
     assert_eq!(status, 403);
     assert!(verdict.is_err());
 }
+
+fn any_header_policy() -> Policy {
+    Policy::builder()
+        .allow_origins([ORIGIN])
+        .allow_methods(["GET", "PUT"])
+        .allow_headers(["*"])
+        .diagnostics(true)
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn a_preflight_over_the_request_header_limits_stays_a_plain_refusal() {
+    let names: Vec<String> = (0..=cors_core::MAX_REQUEST_HEADER_NAMES)
+        .map(|i| format!("x-h{i}"))
+        .collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let (status, verdict) = browser_sees(&any_header_policy(), ORIGIN, "PUT", &names);
+    assert_eq!(status, 403);
+    assert!(
+        matches!(verdict, Err(BrowserError::NotOkStatus(403))),
+        "{verdict:?}"
+    );
+}
+
+#[test]
+fn authorization_refused_under_a_star_stays_a_plain_refusal() {
+    // `Access-Control-Allow-Headers: *` is what an explanation would send, and shipping
+    // browsers let it cover `authorization`: only a 403 keeps the request blocked.
+    let (status, verdict) = browser_sees(&any_header_policy(), ORIGIN, "PUT", &["authorization"]);
+    assert_eq!(status, 403);
+    assert!(verdict.is_err());
+}
+
+#[test]
+fn a_malformed_request_method_stays_a_plain_refusal() {
+    let (status, verdict) = browser_sees(&policy(true), ORIGIN, "P(T", &[]);
+    assert_eq!(status, 403);
+    assert!(verdict.is_err());
+}

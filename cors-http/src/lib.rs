@@ -96,6 +96,10 @@ impl<'v> ResponseHeaders<'v> for HeaderSink<'_> {
         }
     }
 
+    fn remove(&mut self, name: CorsHeader) {
+        self.headers.remove(header_name(name));
+    }
+
     fn vary_values(&self) -> impl Iterator<Item = &[u8]> {
         self.headers
             .get_all(header::VARY)

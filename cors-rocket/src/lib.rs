@@ -268,6 +268,10 @@ impl<'r> ResponseHeaders<'r> for Sink<'_, 'r> {
         }
     }
 
+    fn remove(&mut self, name: CorsHeader) {
+        self.response.remove_header(name.as_str());
+    }
+
     fn vary_values(&self) -> impl Iterator<Item = &[u8]> {
         vary(self.response)
     }
@@ -300,6 +304,10 @@ impl<'v> ResponseHeaders<'v> for OwnedSink<'_, 'v> {
         if let Some(value) = self.owned(value) {
             put(self.response, name, value, false);
         }
+    }
+
+    fn remove(&mut self, name: CorsHeader) {
+        self.response.remove_header(name.as_str());
     }
 
     fn vary_values(&self) -> impl Iterator<Item = &[u8]> {

@@ -72,6 +72,32 @@ fn vary(value: &str) -> WithHeaders {
     }
 }
 
+/// What an app (or a proxied upstream) may set that only the CORS layer owns.
+const APP_SET: [(&str, &str); 3] = [
+    ("access-control-allow-origin", "*"),
+    ("access-control-allow-credentials", "true"),
+    ("access-control-expose-headers", "x-secret"),
+];
+
+#[derive(Responder)]
+struct SetsCorsHeaders {
+    inner: App<&'static str>,
+    allow_origin: Header<'static>,
+    allow_credentials: Header<'static>,
+    expose_headers: Header<'static>,
+}
+
+#[get("/cors-headers")]
+fn cors_headers() -> SetsCorsHeaders {
+    let [origin, credentials, expose] = APP_SET.map(|(name, value)| Header::new(name, value));
+    SetsCorsHeaders {
+        inner: app_response("cors-headers"),
+        allow_origin: origin,
+        allow_credentials: credentials,
+        expose_headers: expose,
+    }
+}
+
 #[get("/counted")]
 fn counted(hits: &State<Hits>) -> App<&'static str> {
     hits.hit();
@@ -90,7 +116,14 @@ fn rocket(policy: Policy) -> Rocket<Build> {
     example_rocket::app(rocket::custom(config()))
         .mount(
             "/test",
-            routes![items_options, unprocessable, fail, vary, counted],
+            routes![
+                items_options,
+                unprocessable,
+                fail,
+                vary,
+                cors_headers,
+                counted
+            ],
         )
         .mount("/v1", routes![items_options, counted])
         .manage(Hits::default())
@@ -237,6 +270,29 @@ async fn the_apps_headers_are_merged_or_replaced() {
     let kept = actual(&client, Method::Get, "/test/vary/Origin").await;
     assert_eq!(header(&kept, "vary"), ["Origin"]);
     assert_eq!(header(&kept, "access-control-allow-origin"), [ORIGIN]);
+}
+
+#[rocket::async_test]
+async fn the_fairing_owns_the_headers_that_let_a_script_read() {
+    let client = client(policy()).await;
+
+    // Allowed: the policy's values replace the app's, and the policy has no credentials.
+    let allowed = actual(&client, Method::Get, "/test/cors-headers").await;
+    assert_allowed(&allowed);
+    assert!(header(&allowed, "access-control-allow-credentials").is_empty());
+
+    // Refused or not CORS: none of the app's values reaches the browser.
+    let refused = client
+        .get("/test/cors-headers")
+        .header(Header::new("origin", "https://evil.example"))
+        .dispatch()
+        .await;
+    let not_cors = client.get("/test/cors-headers").dispatch().await;
+    for response in [refused, not_cors] {
+        for (name, _) in APP_SET {
+            assert!(header(&response, name).is_empty(), "{name} survived");
+        }
+    }
 }
 
 #[rocket::async_test]

@@ -295,6 +295,45 @@ async fn the_apps_headers_are_merged_or_replaced() {
 }
 
 #[tokio::test]
+async fn the_wrapper_owns_the_headers_that_let_a_script_read() {
+    const APP_SET: [(&str, &str); 3] = [
+        ("access-control-allow-origin", "*"),
+        ("access-control-allow-credentials", "true"),
+        ("access-control-expose-headers", "x-secret"),
+    ];
+    let route = warp::path("cors-headers").map(|| {
+        let mut response = Response::new("body".into());
+        for (name, value) in APP_SET {
+            let value = warp::http::HeaderValue::from_static(value);
+            response.headers_mut().insert(name, value);
+        }
+        response
+    });
+    let app = cors().wrap(route);
+
+    // Allowed: the policy's values replace the app's, and the policy has no credentials.
+    let allowed = actual("GET", "/cors-headers").reply(&app).await;
+    assert_allowed(&allowed);
+    assert!(header(&allowed, "access-control-allow-credentials").is_empty());
+
+    // Refused or not CORS: none of the app's values reaches the browser.
+    let refused = warp::test::request()
+        .path("/cors-headers")
+        .header("origin", "https://evil.example")
+        .reply(&app)
+        .await;
+    let not_cors = warp::test::request()
+        .path("/cors-headers")
+        .reply(&app)
+        .await;
+    for response in [refused, not_cors] {
+        for (name, _) in APP_SET {
+            assert!(header(&response, name).is_empty(), "{name} survived");
+        }
+    }
+}
+
+#[tokio::test]
 async fn refused_and_non_cors_requests_reach_the_app_with_only_vary() {
     let hits = Hits::default();
     let app = cors().wrap(hits.filter().and(example_warp::app()));

@@ -20,7 +20,7 @@
 use std::sync::LazyLock;
 
 use arbitrary::Arbitrary;
-use cors_core::{Action, HeaderList, Policy, RequestView};
+use cors_core::{Action, HeaderList, Policy, Refusal, RequestView};
 use cors_core_fuzz::{
     credential_reference, is_safe_header_value, is_single_clean_line, is_token, names_any_header,
     pattern_reference, trim_ows, RefHeaders, RefOrigins, CREDENTIAL_ORIGINS, PATTERN_ORIGINS,
@@ -420,9 +420,21 @@ fuzz_target!(|input: Input<'_>| {
         headers.headers.push(("vary", vary.to_vec()));
     }
     let app_vary = vary_tokens(&headers);
-    // Diagnostics mode explains a preflight refused for its method, headers or PNA, but
-    // only to an allowed origin.
-    let explained = case.diagnostics && preflight && !allowed && origin_ok;
+    // Diagnostics mode explains a preflight refused for a method or a listed header it
+    // lacks, or for PNA, but only to an allowed origin: never malformed or oversized
+    // input, nor `authorization` under `*` (which browsers let `*` cover).
+    let explainable = matches!(
+        decision.refusal(),
+        Some(
+            Refusal::MethodNotAllowed { .. }
+                | Refusal::HeaderNotAllowed {
+                    wildcard: false,
+                    ..
+                }
+                | Refusal::PrivateNetworkNotAllowed
+        )
+    );
+    let explained = case.diagnostics && preflight && !allowed && origin_ok && explainable;
     match decision.into_action() {
         Action::Respond(p) => {
             assert!(preflight);
@@ -464,6 +476,10 @@ fuzz_target!(|input: Input<'_>| {
             "ACAO for {:?}",
             origin.escape_ascii().to_string()
         );
+    } else if case.origins.any && !preflight {
+        // A `*` policy answers `*` on every response (Fetch, "CORS protocol and HTTP
+        // caches"), so that a cached copy serves any reader.
+        assert_eq!(acao, [b"*"], "no `*` on a response of a `*` policy");
     } else {
         assert_eq!(cors_headers, 0, "a refusal wrote {:?}", headers.headers);
     }
