@@ -186,8 +186,8 @@ struct AllowedPreflight<'a> {
 
 impl<'a> Preflight<'a> {
     /// 204 (or the policy's configured success status) when allowed, 403 when refused.
-    /// In diagnostics mode a preflight from an allowed origin that was refused for its
-    /// method or headers gets the success status too: see
+    /// In diagnostics mode a preflight from an allowed origin that was refused for a
+    /// method or a listed header it lacks gets the success status too: see
     /// [`PolicyBuilder::diagnostics`](crate::PolicyBuilder::diagnostics).
     pub fn status(&self) -> u16 {
         match (&self.allowed, &self.explained) {

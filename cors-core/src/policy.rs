@@ -85,7 +85,8 @@ impl Policy {
     }
 
     /// What the policy allows that is legal but probably not meant, such as a subdomain
-    /// pattern on a public suffix without credentials. Worth logging at startup.
+    /// pattern over a public suffix without credentials, or names that `*` already covers.
+    /// Worth logging at startup.
     pub fn warnings(&self) -> &[Problem] {
         &self.warnings
     }
@@ -355,6 +356,10 @@ impl PolicyBuilder {
 
     /// Answers preflights that ask for private network access
     /// (`Access-Control-Request-Private-Network: true`).
+    ///
+    /// Legacy: Chromium replaced these preflights in 2025 by the Local Network Access
+    /// permission prompt, which no server header can answer; this serves the browsers
+    /// that still send them.
     pub fn allow_private_network(mut self, allow: bool) -> Self {
         self.private_network = allow;
         self

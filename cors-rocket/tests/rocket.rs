@@ -98,6 +98,11 @@ fn cors_headers() -> SetsCorsHeaders {
     }
 }
 
+#[get("/panics")]
+fn panics() -> &'static str {
+    panic!("a handler bug")
+}
+
 #[get("/counted")]
 fn counted(hits: &State<Hits>) -> App<&'static str> {
     hits.hit();
@@ -121,6 +126,7 @@ fn rocket(policy: Policy) -> Rocket<Build> {
                 unprocessable,
                 fail,
                 vary,
+                panics,
                 cors_headers,
                 counted
             ],
@@ -270,6 +276,14 @@ async fn the_apps_headers_are_merged_or_replaced() {
     let kept = actual(&client, Method::Get, "/test/vary/Origin").await;
     assert_eq!(header(&kept, "vary"), ["Origin"]);
     assert_eq!(header(&kept, "access-control-allow-origin"), [ORIGIN]);
+}
+
+#[rocket::async_test]
+async fn a_panicking_handlers_500_carries_the_headers() {
+    let client = client(policy()).await;
+    let response = actual(&client, Method::Get, "/test/panics").await;
+    assert_eq!(response.status(), Status::InternalServerError);
+    assert_allowed(&response);
 }
 
 #[rocket::async_test]

@@ -10,7 +10,17 @@ use std::time::Duration;
 
 use cors_cases::browser::{self, request as fetch, BrowserError};
 
+/// What the probe cannot see, said in `cargo xtask probe --help`.
+const AFTER_HELP: &str =
+    "The probe checks the CORS protocol only. When a public page calls a local or \
+private address (localhost, 127.0.0.1, 10.x.x.x, 192.168.x.x), Chromium and Firefox also \
+apply Local Network Access: a browser permission, which Chromium asks the user for. No \
+server header can lift that block. Chromium replaced Private Network Access preflights with \
+it in 2025; allow_private_network only answers those legacy preflights \
+(Access-Control-Request-Private-Network).";
+
 #[derive(clap::Args, Debug)]
+#[command(after_help = AFTER_HELP)]
 pub struct Args {
     /// The URL the script fetches.
     url: String,
@@ -169,10 +179,10 @@ fn explain(error: &BrowserError, args: &Args, method: &str, status: u16) -> Bloc
         BrowserError::Unparseable { header, .. } => format!("the server's {header} must be a comma-separated list of names"),
         BrowserError::MethodNotAllowed { method, .. } => method_fix(method),
         BrowserError::HeaderNotAllowed { name, .. } if name == "authorization" => {
-            "allow_headers = [\"*\", \"authorization\"]  (or list authorization with the others: `*` never covers it)".to_owned()
+            "allow_headers = [\"*\", \"authorization\"]  (or list authorization with the others): the Fetch Standard never lets `*` cover it (https://fetch.spec.whatwg.org/#cors-non-wildcard-request-header-name); browsers shipping today still do, so do not rely on it".to_owned()
         }
         BrowserError::HeaderNotAllowed { name, .. } => format!("allow_headers = [\"{name}\"]  (add it to the list)"),
-        BrowserError::PrivateNetworkNotAllowed => "allow_private_network = true".to_owned(),
+        BrowserError::PrivateNetworkNotAllowed => "allow_private_network = true  (for the legacy Private Network Access preflight; a Local Network Access block is the user's permission, which no server header can lift)".to_owned(),
     };
     Blocked { what, fix }
 }

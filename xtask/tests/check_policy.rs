@@ -31,9 +31,10 @@ fn the_example_policy_is_described_in_plain_words() {
         env!("CARGO_MANIFEST_DIR"),
         "/../examples/policy.toml"
     ));
-    let (ok, stdout, _) = check(&[policy]);
+    let (ok, stdout, stderr) = check(&[policy]);
     assert!(ok);
     assert!(stdout.contains("policy.toml: ok"), "{stdout}");
+    assert!(!stderr.contains("note:"), "{stderr}");
     assert!(
         stdout.contains("any subdomain of example.com over https"),
         "{stdout}"
@@ -74,6 +75,64 @@ fn every_problem_of_every_file_is_listed_and_the_exit_status_fails() {
     );
     assert!(
         stderr.contains("2 of 3 policy files have problems"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_star_without_authorization_gets_a_note() {
+    let star = write(
+        "star.toml",
+        "allow_origins = [\"*\"]\nallow_headers = [\"*\", \"x-api-key\"]\n",
+    );
+    let listed = write(
+        "star-and-authorization.json",
+        r#"{"allow_origins": ["*"], "allow_headers": ["*", "Authorization"]}"#,
+    );
+    let (ok, _, stderr) = check(&[star, listed]);
+    assert!(ok, "a note is not a problem: {stderr}");
+    assert!(
+        stderr.contains(
+            "star.toml: note: allow_headers: `*` does not cover `authorization` here (Fetch Standard); list it if your front end sends it"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("star-and-authorization.json: note"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_max_age_above_chromiums_cap_gets_a_note() {
+    let day = write("day.toml", "max_age = 86400\n");
+    let two_hours = write("two-hours.toml", "max_age = 7200\n");
+    let (ok, _, stderr) = check(&[day, two_hours]);
+    assert!(ok, "a note is not a problem: {stderr}");
+    assert!(
+        stderr.contains(
+            "day.toml: note: max_age: 86400 is more than 7200 seconds (two hours), the longest Chromium caches a preflight; only Firefox (up to 86400) keeps it longer"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("two-hours.toml: note"), "{stderr}");
+}
+
+#[test]
+fn patterns_over_domains_others_can_name_under_are_refused_with_credentials() {
+    let shared = write(
+        "shared.toml",
+        "allow_origins = [\"https://*.np\", \"https://*.amazonaws.com\"]\nallow_credentials = true\n",
+    );
+    let (ok, _, stderr) = check(&[shared]);
+    assert!(!ok);
+    assert!(stderr.contains("shared.toml: 2 problems"), "{stderr}");
+    assert!(
+        stderr.contains("allow_origins[0]: \"https://*.np\" matches every site under `np`, whose subdomains are public suffixes (rule `*.np` of the Public Suffix List), where anyone can register a name; that cannot be used with allow_credentials = true"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("allow_origins[1]: \"https://*.amazonaws.com\" matches every site under `amazonaws.com`, which has public suffixes under it (such as `s3.amazonaws.com`), where anyone can register a name; that cannot be used with allow_credentials = true"),
         "{stderr}"
     );
 }

@@ -196,7 +196,7 @@ fn authorization_is_not_covered_by_a_wildcard() {
     assert_blocked_with(
         broken,
         &["--header", "authorization:Bearer x"],
-        "`*` never covers it",
+        "the Fetch Standard never lets `*` cover it",
     );
 }
 
@@ -270,6 +270,25 @@ fn a_simple_request_sends_no_preflight() {
     );
     assert!(allowed, "{out}");
     assert!(out.contains("simple request: no preflight"), "{out}");
+}
+
+/// The probe cannot see where the page and the server sit on the network: its help
+/// says that a Local Network Access block is the user's, not the server's.
+#[test]
+fn the_help_says_that_no_header_lifts_a_local_network_access_block() {
+    let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["probe", "--help"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let help = String::from_utf8_lossy(&output.stdout);
+    for words in [
+        "Local Network Access",
+        "No server header can lift that block",
+        "allow_private_network only answers those legacy preflights",
+    ] {
+        assert!(help.contains(words), "{words:?} missing from:\n{help}");
+    }
 }
 
 /// Against a real example server with the default policy, in both directions.
