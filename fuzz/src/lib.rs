@@ -34,6 +34,21 @@ fn is_labels(prefix: &str) -> bool {
         })
 }
 
+/// A port as a browser writes it in an origin: 1 to 65535 in decimal without leading
+/// zeros, and never the scheme's default port, which browsers leave out.
+fn is_browser_port(scheme: &str, port: &str) -> bool {
+    let default = match scheme {
+        "http" | "ws" => Some(80),
+        "https" | "wss" => Some(443),
+        "ftp" => Some(21),
+        _ => None,
+    };
+    match port.parse::<u32>() {
+        Ok(n) => (1..=65535).contains(&n) && n.to_string() == port && Some(n) != default,
+        Err(_) => false,
+    }
+}
+
 impl RefOrigins {
     /// Whether the reference allows this single `Origin` value.
     pub fn allows(&self, origin: &[u8]) -> bool {
@@ -61,10 +76,8 @@ impl RefOrigins {
             Some((host, port)) => (host, Some(port)),
             None => (authority, None),
         };
-        if let Some(port) = port {
-            if port.is_empty() || !port.chars().all(|c| c.is_ascii_digit()) {
-                return false;
-            }
+        if port.is_some_and(|port| !is_browser_port(scheme, port)) {
+            return false;
         }
         for &(want_scheme, domain, want_port) in &self.subdomains {
             if scheme != want_scheme || port != want_port {
