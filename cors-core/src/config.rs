@@ -1,11 +1,11 @@
-//! The policy file: its serde schema (shared/CONTRACT.md), and loading it from TOML or
+//! The policy file: its serde schema (docs/contract.md), and loading it from TOML or
 //! JSON with errors that name the field.
 
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ConfigError, PolicyError, Problem};
+use crate::error::{ConfigError, PolicyError, Problem, ProblemKind};
 use crate::policy::{Policy, PolicyBuilder};
 
 /// A policy as written in a policy file. Every field is optional and defaults to the
@@ -45,7 +45,7 @@ pub struct PolicyConfig {
     #[serde(default)]
     pub allow_private_network: bool,
     /// Whether plain `http://` origins other than loopback may be listed together with
-    /// credentials (refused by default; an extension of the contract's schema).
+    /// credentials (refused by default; see docs/contract.md).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub allow_credentials_over_plain_http: bool,
 }
@@ -184,7 +184,11 @@ fn parse_problem(field: &str, message: &str, line: Option<usize>) -> PolicyError
     let field = if field == "." { "" } else { field };
     // A key is the file's text: escape its control characters, so that one problem
     // stays one line however the key is written.
-    let mut problem = Problem::new(escape_controls(field), escape_controls(&reword(message)));
+    let mut problem = Problem::new(
+        ProblemKind::File,
+        escape_controls(field),
+        escape_controls(&reword(message)),
+    );
     problem.line = line.filter(|&l| l > 0);
     PolicyError::new(vec![problem])
 }

@@ -1,4 +1,4 @@
-//! The app of shared/CONTRACT.md on actix-web, without CORS (the server adds it), so
+//! The app of docs/contract.md on actix-web, without CORS (the server adds it), so
 //! that tests and benchmarks serve exactly what the example serves.
 #![forbid(unsafe_code)]
 

@@ -1,4 +1,4 @@
-//! The example server of shared/CONTRACT.md on actix-web: `example-actix --config policy.toml`.
+//! The example server of docs/contract.md on actix-web: `example-actix --config policy.toml`.
 
 use actix_web::middleware::{from_fn, Condition};
 use actix_web::{App, HttpServer};

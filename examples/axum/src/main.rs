@@ -1,4 +1,4 @@
-//! The example server of shared/CONTRACT.md on axum: `example-axum --config policy.toml`.
+//! The example server of docs/contract.md on axum: `example-axum --config policy.toml`.
 
 use axum::Router;
 use cors_axum::{CorsLayer, SharedPolicy};

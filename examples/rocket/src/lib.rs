@@ -1,4 +1,4 @@
-//! The app of shared/CONTRACT.md on Rocket, without CORS, so that the server
+//! The app of docs/contract.md on Rocket, without CORS, so that the server
 //! (`main.rs`) and the tests of `cors-rocket` serve the same routes.
 #![forbid(unsafe_code)]
 

@@ -1,4 +1,4 @@
-//! The example server of shared/CONTRACT.md on Rocket.
+//! The example server of docs/contract.md on Rocket.
 #![forbid(unsafe_code)]
 
 #[rocket::main]

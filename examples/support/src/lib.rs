@@ -1,5 +1,5 @@
 //! The part of every example server that has nothing to do with its framework: the
-//! command line of shared/CONTRACT.md, loading the policy file, reloading it on
+//! command line of docs/contract.md, loading the policy file, reloading it on
 //! `SIGHUP`, and the ready line.
 //!
 //! ```no_run
@@ -48,7 +48,7 @@ pub const DEFAULT_POLICY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../policy
 
 /// The command line every example server accepts.
 #[derive(Debug, Clone, Parser)]
-#[command(about = "An example API server with CORS, per shared/CONTRACT.md")]
+#[command(about = "An example API server with CORS, per docs/contract.md")]
 pub struct Args {
     /// The policy file (.toml or .json).
     #[arg(long, value_name = "FILE", default_value = DEFAULT_POLICY)]
@@ -196,8 +196,7 @@ fn print_warnings(policy: &Policy) {
 }
 
 /// Sends logs to stderr (stdout carries only the ready line), filtered by `RUST_LOG`
-/// (default `warn`): `RUST_LOG=cors_axum=debug` (or `cors_actix`, `cors_rocket`,
-/// `cors_warp`) shows why each CORS request was refused.
+/// (default `warn`): `RUST_LOG=cors=debug` shows why each CORS request was refused.
 pub fn log_to_stderr() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn"));

@@ -1,4 +1,4 @@
-//! The app of shared/CONTRACT.md as warp filters, without CORS, so that the server
+//! The app of docs/contract.md as warp filters, without CORS, so that the server
 //! (`main.rs`) and the tests of `cors-warp` serve the same routes.
 #![forbid(unsafe_code)]
 

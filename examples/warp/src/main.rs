@@ -1,4 +1,4 @@
-//! The example server of shared/CONTRACT.md on warp.
+//! The example server of docs/contract.md on warp.
 #![forbid(unsafe_code)]
 
 use tokio::net::TcpListener;

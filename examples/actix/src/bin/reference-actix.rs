@@ -1,5 +1,5 @@
 //! A comparison server, for `cargo xtask conformance --reference` only: the example app
-//! of shared/CONTRACT.md with actix-cors instead of ours, configured from the same policy
+//! of docs/contract.md with actix-cors instead of ours, configured from the same policy
 //! file as faithfully as actix-cors allows. Exits with status 3 and `cannot express: ...`
 //! on stderr, before listening, when actix-cors cannot say the policy.
 

@@ -1,5 +1,5 @@
 //! A comparison server, for `cargo xtask conformance --reference` only: the example app
-//! of shared/CONTRACT.md with tower-http's `CorsLayer` instead of ours, configured from the
+//! of docs/contract.md with tower-http's `CorsLayer` instead of ours, configured from the
 //! same policy file as faithfully as tower-http allows. Exits with status 3 and
 //! `cannot express: ...` on stderr, before listening, when tower-http cannot say the policy.
 

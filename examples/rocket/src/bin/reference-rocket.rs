@@ -1,5 +1,5 @@
 //! A comparison server, for `cargo xtask conformance --reference` only: the example app
-//! of shared/CONTRACT.md with rocket_cors (as a fairing, which answers preflights without
+//! of docs/contract.md with rocket_cors (as a fairing, which answers preflights without
 //! OPTIONS routes) instead of ours, configured from the same policy file as faithfully as
 //! rocket_cors allows. Exits with status 3 and `cannot express: ...` on stderr, before
 //! listening, when rocket_cors cannot say the policy.

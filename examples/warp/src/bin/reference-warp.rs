@@ -1,5 +1,5 @@
 //! A comparison server, for `cargo xtask conformance --reference` only: the example app
-//! of shared/CONTRACT.md with `warp::cors()` instead of ours, configured from the same
+//! of docs/contract.md with `warp::cors()` instead of ours, configured from the same
 //! policy file as faithfully as warp allows. Exits with status 3 and `cannot express: ...`
 //! on stderr, before listening, when warp cannot say the policy.
 #![forbid(unsafe_code)]
