@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use std::fmt;
 
 use crate::model::{Case, Expect};
+use crate::syntax::{joined, trim_ows};
 
 /// One difference between the expected and the actual response.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,8 +103,8 @@ pub fn check_status(expect: &Expect, got: u16) -> Option<Mismatch> {
     })
 }
 
-/// The header every response of the CONTRACT app carries, and that a preflight answered
-/// by the CORS layer never does.
+/// The header every response of the example app carries, and that a preflight answered
+/// by the CORS layer never does (`docs/contract.md`, "Routes").
 pub const APP_HEADER: &str = "x-request-id";
 
 /// Every difference between a real response to `case` and its expectation: the status
@@ -135,20 +136,6 @@ pub fn check_response(case: &Case, status: u16, headers: &[(String, Vec<u8>)]) -
     mismatches
 }
 
-/// All lines of `header`, joined with `, ` as HTTP allows for list headers.
-pub(crate) fn joined(headers: &[(String, Vec<u8>)], header: &str) -> Option<Vec<u8>> {
-    let mut lines = headers
-        .iter()
-        .filter(|(n, _)| n.eq_ignore_ascii_case(header));
-    let (_, first) = lines.next()?;
-    let mut value = first.clone();
-    for (_, line) in lines {
-        value.extend_from_slice(b", ");
-        value.extend_from_slice(line);
-    }
-    Some(value)
-}
-
 fn values_equal(how: Comparison, want: &[u8], got: &[u8]) -> bool {
     match how {
         Comparison::Exact => want == got,
@@ -172,16 +159,6 @@ fn token_set(value: &[u8], case_sensitive: bool) -> BTreeSet<Vec<u8>> {
             e
         })
         .collect()
-}
-
-pub(crate) fn trim_ows(value: &[u8]) -> &[u8] {
-    let is_ows = |b: &u8| *b == b' ' || *b == b'\t';
-    let start = value.iter().position(|b| !is_ows(b)).unwrap_or(value.len());
-    let end = value
-        .iter()
-        .rposition(|b| !is_ows(b))
-        .map_or(start, |i| i + 1);
-    &value[start..end]
 }
 
 #[cfg(test)]
@@ -305,12 +282,5 @@ mod tests {
             .collect();
         assert_eq!(found, [":status", "vary"]);
         assert!(check_response(&case, 204, &response(&[("Vary", "Origin")])).is_empty());
-    }
-
-    #[test]
-    fn trim_ows_strips_spaces_and_tabs_only() {
-        assert_eq!(trim_ows(b" \ta b\t "), b"a b");
-        assert_eq!(trim_ows(b"  "), b"");
-        assert_eq!(trim_ows(b""), b"");
     }
 }

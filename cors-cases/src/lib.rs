@@ -1,13 +1,16 @@
-//! The conformance case table of the workspace (`cases/*.toml`), its loader, the
-//! comparison of real responses with the table, and the browser's side of CORS.
+//! The conformance case table of the workspace (`cases/*.toml`), the browser cases
+//! (`cases/browser/*.toml`), their loaders, the comparison of real responses with the
+//! table, and the browser's side of CORS.
 //!
-//! The table's format and the behaviour rules it encodes are described in
+//! The formats and the behaviour rules they encode are described in
 //! `cases/README.md`. This crate deliberately does not depend on `cors-core`: the
 //! table is the specification the core is tested against, so it must not be derived
-//! from it.
+//! from it. The policy schema is the one thing taken from the core, as a type
+//! parameter of the loaders: the consumers load with `cors_core::PolicyConfig`.
 //!
 //! ```
-//! let families = cors_cases::load_all().unwrap();
+//! // The consumers pass `cors_core::PolicyConfig`; `toml::Table` accepts any policy.
+//! let families = cors_cases::load_all::<toml::Table>().unwrap();
 //! let case = &families[0].cases[0];
 //! let policy = families[0].policy_of(case);
 //! assert!(!policy.toml_text().is_empty());
@@ -19,10 +22,16 @@
 #![warn(missing_docs)]
 
 pub mod browser;
+mod browser_cases;
 mod compare;
 mod load;
 mod model;
+mod syntax;
 
+pub use browser_cases::{BrowserCase, BrowserExpect, BrowserFamily, PAGE_ORIGIN};
 pub use compare::{check_headers, check_response, check_status, Mismatch, APP_HEADER};
-pub use load::{load_all, load_dir, parse_family, LoadError};
+pub use load::{
+    load_all, load_browser, load_browser_dir, load_dir, parse_browser_family, parse_family,
+    LoadError,
+};
 pub use model::{Case, Expect, Family, Outcome, PolicySource, Verdict};

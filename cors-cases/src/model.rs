@@ -25,9 +25,10 @@ impl Family {
     }
 }
 
-/// A policy of the table in the schema of `shared/CONTRACT.md`, kept as text so that
-/// callers can build it with the core (`Policy::from_toml_str`) or write it to a file
-/// for an example server (`--config policy.json`).
+/// A policy of the table in the policy file format of `docs/contract.md`, kept as text
+/// so that callers can build it with the core (`Policy::from_toml_str`) or write it to
+/// a file for an example server (`--config policy.json`). Loading has checked it
+/// against the schema the caller named (the core's `PolicyConfig`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PolicySource {
     pub(crate) toml: String,
@@ -55,7 +56,7 @@ pub struct Case {
     pub policy: String,
     /// The request method, sent exactly as written (case matters).
     pub method: String,
-    /// The request path, a route of `shared/CONTRACT.md`.
+    /// The request path, a route of `docs/contract.md`.
     pub path: String,
     /// Request headers in order; a name may repeat. Values are the expanded bytes.
     pub headers: Vec<(String, Vec<u8>)>,
@@ -65,6 +66,11 @@ pub struct Case {
     pub spec: Option<String>,
     /// The correct answer.
     pub expect: Expect,
+}
+
+/// The path a case requests when it names none.
+pub(crate) fn default_path() -> String {
+    "/".into()
 }
 
 /// `Origin`, as the header name to look up.

@@ -5,10 +5,11 @@
 use std::collections::BTreeSet;
 
 use cors_cases::browser::{check_case, verdict_for};
-use cors_cases::{check_headers, load_all, Case, Family, Outcome};
+use cors_cases::{check_headers, load_all, load_browser, Case, Family, Outcome, Verdict};
 
+/// The table with any policy: the core's tests load it with the core's policy schema.
 fn table() -> Vec<Family> {
-    load_all().unwrap_or_else(|e| panic!("the case table does not load: {e}"))
+    load_all::<toml::Table>().unwrap_or_else(|e| panic!("the case table does not load: {e}"))
 }
 
 fn all_cases(families: &[Family]) -> impl Iterator<Item = (&Family, &Case)> {
@@ -159,5 +160,26 @@ fn check_headers_catches_a_missing_vary_and_an_extra_header() {
             .any(|m| m.header == "access-control-allow-credentials");
         // Also when the case expects `true`: a second line makes `true, true`.
         assert!(flagged, "{}: an extra line is not reported", case.name);
+    }
+}
+
+/// The browser cases load, name policies of their family, and expect both verdicts.
+#[test]
+fn the_browser_cases_load_with_both_verdicts() {
+    let families = load_browser::<toml::Table>()
+        .unwrap_or_else(|e| panic!("the browser cases do not load: {e}"));
+    let cases: Vec<_> = families.iter().flat_map(|f| &f.cases).collect();
+    assert!(cases.len() >= 15, "only {} browser cases", cases.len());
+    for family in &families {
+        assert!(family
+            .cases
+            .iter()
+            .all(|c| family.policies.contains_key(&c.policy)));
+    }
+    for verdict in [Verdict::Allowed, Verdict::Blocked] {
+        assert!(
+            cases.iter().any(|c| c.expect.verdict == verdict),
+            "no {verdict} case"
+        );
     }
 }

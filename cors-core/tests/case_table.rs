@@ -1,7 +1,9 @@
 //! The shared case table (`cases/*.toml`), decided by the core alone: no HTTP, no
 //! framework. Every case's outcome, status and CORS headers must be what the table says.
 
-use cors_core::{Action, Decision, HeaderList, Policy, RequestView};
+use cors_core::Policy;
+
+use cors_core::adapter::{Action, Decision, HeaderList, RequestView};
 
 /// The values of one request header, in order, as an adapter would hand them over.
 fn values<'c>(case: &'c cors_cases::Case, name: &'c str) -> impl Iterator<Item = &'c [u8]> + 'c {
@@ -44,7 +46,7 @@ fn answer(policy: &Policy, case: &cors_cases::Case) -> (String, u16, Vec<(String
 
 #[test]
 fn the_core_decides_every_case_of_the_table() {
-    let families = cors_cases::load_all().expect("the case table loads");
+    let families = cors_cases::load_all::<cors_core::PolicyConfig>().expect("the case table loads");
     let mut failures = Vec::new();
     let mut count = 0;
     for family in &families {
@@ -85,7 +87,7 @@ fn the_core_decides_every_case_of_the_table() {
 
 #[test]
 fn refusals_name_what_to_change() {
-    let families = cors_cases::load_all().expect("the case table loads");
+    let families = cors_cases::load_all::<cors_core::PolicyConfig>().expect("the case table loads");
     for family in &families {
         for case in &family.cases {
             let policy = Policy::from_toml_str(family.policy_of(case).toml_text()).unwrap();
