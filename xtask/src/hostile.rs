@@ -3,13 +3,11 @@
 //! crashing, without echoing attacker bytes into a response header, and stay
 //! responsive: after every hostile request, an ordinary one is answered normally.
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use crate::conformance::servers::{self, Server};
-use crate::conformance::{build, Target, OURS};
+use cors_bench::raw::{self, line};
+use cors_bench::servers::{self, Server};
 
 /// The bytes that an injection attempt plants; none may come back in a header.
 const MARKER: &str = "evil";
@@ -22,8 +20,6 @@ allow_methods = ["*"]
 allow_headers = ["*"]
 allow_credentials = true
 "#;
-
-const TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -45,7 +41,6 @@ fn attacks() -> Vec<Attack> {
         method: "OPTIONS",
         headers,
     };
-    let line = |name: &str, value: &[u8]| [name.as_bytes(), b": ", value, b"\r\n"].concat();
     let origin = line("origin", b"https://app.example.com");
     let request_method = line("access-control-request-method", b"PUT");
     vec![
@@ -165,22 +160,14 @@ fn attacks() -> Vec<Attack> {
 }
 
 /// Runs every attack against every selected example server.
-pub fn run(args: &Args) -> ExitCode {
-    let targets: Vec<Target> = OURS
-        .iter()
-        .copied()
-        .filter(|t| args.framework.is_empty() || args.framework.iter().any(|f| f == t.framework))
-        .collect();
+pub fn run(args: &Args) -> Result<ExitCode, String> {
+    let pairs = servers::select(&args.framework)?;
+    let targets: Vec<_> = pairs.into_iter().map(|(ours, _)| ours).collect();
     servers::stop_children_on_interrupt();
-    if let Err(error) = build(&targets) {
-        eprintln!("error: {error}");
-        return ExitCode::FAILURE;
-    }
+    servers::build(&targets, false)?;
     let policy = std::env::temp_dir().join(format!("cors-hostile-{}.toml", std::process::id()));
-    if let Err(error) = std::fs::write(&policy, POLICY) {
-        eprintln!("error: cannot write {}: {error}", policy.display());
-        return ExitCode::FAILURE;
-    }
+    std::fs::write(&policy, POLICY)
+        .map_err(|e| format!("cannot write {}: {e}", policy.display()))?;
     let bin_dir = servers::target_dir().join("debug");
     let mut failures = 0;
     for target in &targets {
@@ -195,11 +182,11 @@ pub fn run(args: &Args) -> ExitCode {
     }
     let _ = std::fs::remove_file(&policy);
     println!("\n{failures} failures");
-    if failures == 0 {
+    Ok(if failures == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
-    }
+    })
 }
 
 fn attack_server(server: &mut Server) -> usize {
@@ -222,20 +209,22 @@ fn attack_server(server: &mut Server) -> usize {
 /// Sends the attack; checks what came back, that the server lives, and that it still
 /// answers an ordinary request correctly.
 fn judge(server: &mut Server, attack: &Attack) -> Result<String, String> {
-    let answer = match send(server.addr, attack.method, &attack.headers)? {
+    let request = raw::request(attack.method, "/api/items", server.addr, &attack.headers);
+    let answer = match raw::exchange(server.addr, &request)? {
         Some(head) => describe(&head)?,
         None => "connection closed by the server".to_owned(),
     };
     if !server.is_running() {
         return Err("the server process died".into());
     }
-    let origin = b"origin: https://app.example.com\r\n";
-    let head =
-        send(server.addr, "GET", origin)?.ok_or("no answer to an ordinary request afterwards")?;
-    let text = String::from_utf8_lossy(&head).to_ascii_lowercase();
-    if !text.starts_with("http/1.1 200")
-        || !text.contains("access-control-allow-origin: https://app.example.com")
-    {
+    let origin = line("origin", b"https://app.example.com");
+    let ordinary = raw::request("GET", "/api/items", server.addr, &origin);
+    let head = raw::exchange(server.addr, &ordinary)?
+        .ok_or("no answer to an ordinary request afterwards")?;
+    let parsed = raw::Head::parse(&head)?;
+    let allowed = parsed.header("access-control-allow-origin") == Some(b"https://app.example.com");
+    if parsed.status != 200 || !allowed {
+        let text = String::from_utf8_lossy(&head);
         return Err(format!(
             "an ordinary request afterwards was not answered normally: {}",
             first_line(&text)
@@ -272,47 +261,6 @@ fn describe(head: &[u8]) -> Result<String, String> {
 
 fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or_default()
-}
-
-/// Sends one request and returns the response head, or `None` if the server closed
-/// the connection without answering (an acceptable way to refuse garbage).
-fn send(addr: SocketAddr, method: &str, headers: &[u8]) -> Result<Option<Vec<u8>>, String> {
-    let mut stream =
-        TcpStream::connect_timeout(&addr, TIMEOUT).map_err(|e| format!("cannot connect: {e}"))?;
-    stream
-        .set_read_timeout(Some(TIMEOUT))
-        .map_err(|e| e.to_string())?;
-    stream
-        .set_write_timeout(Some(TIMEOUT))
-        .map_err(|e| e.to_string())?;
-    let request = [
-        format!("{method} /api/items HTTP/1.1\r\nhost: {addr}\r\n").as_bytes(),
-        headers,
-        b"content-length: 0\r\nconnection: close\r\n\r\n",
-    ]
-    .concat();
-    // A server may refuse and close while the request is still being written.
-    let _ = stream.write_all(&request);
-    let mut head = Vec::new();
-    let mut buf = [0u8; 8192];
-    loop {
-        match stream.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => head.extend_from_slice(&buf[..n]),
-            Err(e)
-                if e.kind() == std::io::ErrorKind::WouldBlock
-                    || e.kind() == std::io::ErrorKind::TimedOut =>
-            {
-                return Err(format!("no answer within {TIMEOUT:?}: the server hangs"));
-            }
-            Err(_) => break,
-        }
-        if let Some(end) = head.windows(4).position(|w| w == b"\r\n\r\n") {
-            head.truncate(end);
-            break;
-        }
-    }
-    Ok((!head.is_empty()).then_some(head))
 }
 
 #[cfg(test)]

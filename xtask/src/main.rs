@@ -8,13 +8,13 @@
 //! - `probe URL --origin O`: act as a browser against any server and explain its verdict.
 //! - `bench`: the example servers under wrk beside the bare app and the peers' middleware,
 //!   a hostile load (`--hostile`), the criterion benchmarks (`--criterion`); BENCHMARKS.md.
+//!   The tooling is the `cors-bench` crate.
 //! - `public-suffix-table`: regenerate cors-core's public-suffix table from the locked `psl`.
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-mod bench;
 mod check_policy;
 mod conformance;
 mod hostile;
@@ -41,19 +41,24 @@ enum Task {
     /// Benchmark the example servers over loopback with wrk, beside the same app without
     /// CORS and with each framework's own CORS middleware; `--hostile` for a flood of
     /// hostile preflights, `--criterion` for the in-process benchmarks. Writes BENCHMARKS.md.
-    Bench(bench::Args),
+    Bench(cors_bench::Args),
     /// Regenerate cors-core's table of the domains with public suffixes under them from
     /// the list of the `psl` crate in Cargo.lock; `--check` only compares.
     PublicSuffixTable(public_suffix::Args),
 }
 
+/// Every task answers with its exit status, or with an error that stops it.
 fn main() -> ExitCode {
-    match Cli::parse().task {
-        Task::CheckPolicy(args) => check_policy::run(&args),
+    let outcome = match Cli::parse().task {
+        Task::CheckPolicy(args) => Ok(check_policy::run(&args)),
         Task::Conformance(args) => conformance::run(&args),
         Task::Hostile(args) => hostile::run(&args),
-        Task::Probe(args) => probe::run(&args),
-        Task::Bench(args) => bench::run(&args),
-        Task::PublicSuffixTable(args) => public_suffix::run(&args),
-    }
+        Task::Probe(args) => Ok(probe::run(&args)),
+        Task::Bench(args) => cors_bench::run(&args).map(|()| ExitCode::SUCCESS),
+        Task::PublicSuffixTable(args) => public_suffix::run(&args).map(|()| ExitCode::SUCCESS),
+    };
+    outcome.unwrap_or_else(|error| {
+        eprintln!("error: {error}");
+        ExitCode::FAILURE
+    })
 }

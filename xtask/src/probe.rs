@@ -6,9 +6,10 @@
 //! the conformance suite: there is no second implementation.
 
 use std::process::ExitCode;
-use std::time::Duration;
 
 use cors_cases::browser::{self, request as fetch, BrowserError};
+
+use crate::conformance::client;
 
 /// What the probe cannot see, said in `cargo xtask probe --help`.
 const AFTER_HELP: &str =
@@ -61,7 +62,7 @@ pub fn run(args: &Args) -> ExitCode {
         "A script on {} fetches {} {} (credentials: {credentials}).",
         args.origin, method, args.url
     );
-    let agent = agent();
+    let agent = client::agent();
     let result = probe(&agent, args, &method, &headers);
     match result {
         Ok(()) => {
@@ -227,16 +228,6 @@ fn parse_headers(raw: &[String]) -> Vec<(String, String)> {
         .collect()
 }
 
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .allow_non_standard_methods(true)
-        .max_redirects(0)
-        .timeout_global(Some(Duration::from_secs(10)))
-        .build()
-        .into()
-}
-
 /// Sends one request and prints it and the answer's CORS headers.
 fn send(
     agent: &ureq::Agent,
@@ -247,20 +238,9 @@ fn send(
     for (name, value) in headers {
         println!("     > {name}: {value}");
     }
-    let mut request = ureq::http::Request::builder().method(method).uri(url);
-    for (name, value) in headers {
-        request = request.header(name.as_str(), value.as_str());
-    }
-    let request = request
-        .body(())
-        .map_err(|e| network(format!("cannot build the request: {e}")))?;
-    let response = agent.run(request).map_err(|e| network(format!("{e}")))?;
-    let status = response.status().as_u16();
-    let received: Headers = response
-        .headers()
-        .iter()
-        .map(|(n, v)| (n.as_str().to_owned(), v.as_bytes().to_vec()))
-        .collect();
+    let sent = headers.iter().map(|(n, v)| (n.as_str(), v.as_bytes()));
+    let answer = client::fetch(agent, method, url, sent).map_err(network)?;
+    let (status, received) = (answer.status, answer.headers);
     println!("   The server answered {status}:");
     for (name, value) in received
         .iter()

@@ -1,6 +1,6 @@
 //! `--browser`: headless Chromium is the judge. A page served from one loopback origin
 //! calls `fetch()` on each example server (another origin), and the verdicts the browser
-//! reaches are compared with `xtask/browser-cases.toml`.
+//! reaches are compared with the browser cases of `cases/browser/` (`cases/README.md`).
 //!
 //! Chromium is driven through WebDriver (Debian's `chromedriver`) with `fantoccini`: the
 //! W3C protocol is stable across Chromium releases, chromedriver ships in the same Debian
@@ -15,6 +15,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use cors_cases::{BrowserCase, PolicySource, Verdict, PAGE_ORIGIN};
+use cors_core::PolicyConfig;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -23,32 +25,6 @@ use super::{CaseResult, ResultStatus, Target};
 
 /// The family name of browser results in the matrix.
 pub const FAMILY: &str = "browser (chromium)";
-
-const CASES: &str = include_str!("../../browser-cases.toml");
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct BrowserTable {
-    policies: BTreeMap<String, toml::Table>,
-    case: Vec<BrowserCase>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct BrowserCase {
-    pub name: String,
-    policy: String,
-    method: String,
-    path: String,
-    #[serde(default)]
-    headers: BTreeMap<String, String>,
-    body: Option<String>,
-    #[serde(default)]
-    credentials: bool,
-    verdict: String,
-    read: Option<String>,
-    readable: Option<bool>,
-}
 
 /// What the script saw.
 #[derive(Debug, Deserialize)]
@@ -86,33 +62,27 @@ pub fn find_chromium() -> Result<(PathBuf, PathBuf), String> {
     }
 }
 
+/// The first of `names` found on the `PATH`.
 fn which(names: &[&str]) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    names
-        .iter()
-        .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
-        .find(|candidate| candidate.is_file())
+    names.iter().find_map(|name| which::which(name).ok())
 }
 
-/// Loads the browser cases, checking that each names a policy of the file.
-pub fn load_cases() -> Result<(BTreeMap<String, toml::Table>, Vec<BrowserCase>), String> {
-    let table: BrowserTable =
-        toml::from_str(CASES).map_err(|e| format!("browser-cases.toml: {e}"))?;
-    for case in &table.case {
-        if !table.policies.contains_key(&case.policy) {
-            return Err(format!(
-                "browser-cases.toml: {}: no policy `{}`",
-                case.name, case.policy
-            ));
+/// The policies and cases of every `cases/browser/*.toml`, the policies checked against
+/// the core's schema. Cases are run by policy name, so a name must not be defined by
+/// two files.
+pub fn load_cases() -> Result<(BTreeMap<String, PolicySource>, Vec<BrowserCase>), String> {
+    let families = cors_cases::load_browser::<PolicyConfig>().map_err(|e| e.to_string())?;
+    let mut policies = BTreeMap::new();
+    let mut cases = Vec::new();
+    for family in families {
+        for (name, policy) in family.policies {
+            if policies.insert(name.clone(), policy).is_some() {
+                return Err(format!("cases/browser: policy \"{name}\" is defined twice"));
+            }
         }
-        if case.verdict != "allowed" && case.verdict != "blocked" {
-            return Err(format!(
-                "browser-cases.toml: {}: verdict is allowed or blocked",
-                case.name
-            ));
-        }
+        cases.extend(family.cases);
     }
-    Ok((table.policies, table.case))
+    Ok((policies, cases))
 }
 
 impl Browser {
@@ -139,7 +109,7 @@ impl Browser {
         &self,
         target: &Target,
         binary: &Path,
-        policies: &BTreeMap<String, toml::Table>,
+        policies: &BTreeMap<String, PolicySource>,
         cases: &[BrowserCase],
         work: &Path,
     ) -> Vec<CaseResult> {
@@ -166,11 +136,12 @@ impl Browser {
         &self,
         binary: &Path,
         name: &str,
-        policy: &toml::Table,
+        policy: &PolicySource,
         work: &Path,
     ) -> Result<Server, StartError> {
-        let text = toml::to_string(policy).map_err(|e| StartError::Failed(e.to_string()))?;
-        let text = text.replace("{page}", &page_origin(self.page));
+        let text = policy
+            .toml_text()
+            .replace(PAGE_ORIGIN, &page_origin(self.page));
         let file = work.join(format!("browser-{name}.toml"));
         std::fs::write(&file, text)
             .map_err(|e| StartError::Failed(format!("cannot write {}: {e}", file.display())))?;
@@ -224,8 +195,12 @@ fetch(url, init)
 
 fn compare(case: &BrowserCase, seen: &Seen) -> Vec<String> {
     let mut problems = Vec::new();
-    let verdict = if seen.ok { "allowed" } else { "blocked" };
-    if verdict != case.verdict {
+    let verdict = if seen.ok {
+        Verdict::Allowed
+    } else {
+        Verdict::Blocked
+    };
+    if verdict != case.expect.verdict {
         let detail = match (&seen.error, seen.status) {
             (Some(error), _) => format!(" ({error})"),
             (None, Some(status)) => format!(" (status {status})"),
@@ -233,10 +208,10 @@ fn compare(case: &BrowserCase, seen: &Seen) -> Vec<String> {
         };
         problems.push(format!(
             "the browser's verdict: expected {}, got {verdict}{detail}",
-            case.verdict
+            case.expect.verdict
         ));
     }
-    if let (Some(header), Some(readable), true) = (&case.read, case.readable, seen.ok) {
+    if let (Some(header), Some(readable), true) = (&case.read, case.expect.readable, seen.ok) {
         if seen.read.is_some() != readable {
             let how = if readable { "readable" } else { "hidden" };
             problems.push(format!(
@@ -402,8 +377,8 @@ mod tests {
         assert!(cases.len() >= 15);
         assert!(cases.iter().all(|c| policies.contains_key(&c.policy)));
         assert!(
-            cases.iter().any(|c| c.verdict == "blocked")
-                && cases.iter().any(|c| c.verdict == "allowed")
+            cases.iter().any(|c| c.expect.verdict == Verdict::Blocked)
+                && cases.iter().any(|c| c.expect.verdict == Verdict::Allowed)
         );
     }
 
@@ -412,7 +387,7 @@ mod tests {
         let (_, cases) = load_cases().unwrap();
         let case = cases
             .iter()
-            .find(|c| c.read.is_some() && c.readable == Some(true))
+            .find(|c| c.read.is_some() && c.expect.readable == Some(true))
             .unwrap();
         let allowed = Seen {
             ok: true,

@@ -1,16 +1,11 @@
 //! Sending a case's request over real TCP: through a real HTTP client (ureq) when an
-//! ordinary client can send it, over a raw socket when it cannot (two `Origin` headers,
-//! bytes that are not UTF-8, megabyte values).
+//! ordinary client can send it, over a raw socket ([`cors_bench::raw`]) when it cannot
+//! (two `Origin` headers, bytes that are not UTF-8, megabyte values).
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::time::Duration;
+use std::net::SocketAddr;
 
+use cors_bench::raw;
 use cors_cases::Case;
-
-const TIMEOUT: Duration = Duration::from_secs(10);
-/// The most bytes of a response head read from a raw socket.
-const MAX_HEAD: usize = 64 * 1024;
 
 /// What came back: status and headers, names lower-cased, in order.
 #[derive(Debug, Clone)]
@@ -21,13 +16,13 @@ pub struct Observed {
     pub raw: bool,
 }
 
-/// An HTTP client for the whole run: it never treats a status as an error and sends
-/// any method a case names.
+/// An HTTP client (for `probe` too) that never treats a status as an error, sends any
+/// method and follows no redirect.
 pub fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
         .allow_non_standard_methods(true)
-        .timeout_global(Some(TIMEOUT))
+        .timeout_global(Some(raw::TIMEOUT))
         .max_redirects(0)
         .build()
         .into()
@@ -35,30 +30,36 @@ pub fn agent() -> ureq::Agent {
 
 /// Sends the case to the server at `addr`.
 pub fn send(agent: &ureq::Agent, addr: SocketAddr, case: &Case) -> Result<Observed, String> {
-    if case.is_valid_http() {
-        send_with_client(agent, addr, case)
-    } else {
-        send_raw(addr, case)
+    if !case.is_valid_http() {
+        let head = raw::exchange(addr, &raw_request(addr, case))?
+            .ok_or("the server closed the connection without answering")?;
+        let head = raw::Head::parse(&head)?;
+        return Ok(Observed {
+            status: head.status,
+            headers: head.headers,
+            raw: true,
+        });
     }
+    let url = format!("http://{addr}{}", case.path);
+    let headers = case.headers.iter().map(|(n, v)| (n.as_str(), v.as_slice()));
+    fetch(agent, &case.method, &url, headers).map_err(|e| format!("request failed: {e}"))
 }
 
-fn send_with_client(
+/// Sends one request through the HTTP client.
+pub fn fetch<'a>(
     agent: &ureq::Agent,
-    addr: SocketAddr,
-    case: &Case,
+    method: &str,
+    url: &str,
+    headers: impl IntoIterator<Item = (&'a str, &'a [u8])>,
 ) -> Result<Observed, String> {
-    let mut request = ureq::http::Request::builder()
-        .method(case.method.as_str())
-        .uri(format!("http://{addr}{}", case.path));
-    for (name, value) in &case.headers {
-        request = request.header(name.as_str(), value.as_slice());
+    let mut request = ureq::http::Request::builder().method(method).uri(url);
+    for (name, value) in headers {
+        request = request.header(name, value);
     }
     let request = request
         .body(())
         .map_err(|e| format!("cannot build the request: {e}"))?;
-    let response = agent
-        .run(request)
-        .map_err(|e| format!("request failed: {e}"))?;
+    let response = agent.run(request).map_err(|e| e.to_string())?;
     let headers = response
         .headers()
         .iter()
@@ -71,89 +72,12 @@ fn send_with_client(
     })
 }
 
-/// Writes the request byte for byte and parses the response head.
-fn send_raw(addr: SocketAddr, case: &Case) -> Result<Observed, String> {
-    let mut stream =
-        TcpStream::connect_timeout(&addr, TIMEOUT).map_err(|e| format!("cannot connect: {e}"))?;
-    stream
-        .set_read_timeout(Some(TIMEOUT))
-        .map_err(|e| e.to_string())?;
-    stream
-        .set_write_timeout(Some(TIMEOUT))
-        .map_err(|e| e.to_string())?;
-    // A server may answer and close before reading a huge head; what it answered is
-    // what counts, so a failed write is not yet a failure.
-    let _ = stream.write_all(&raw_request(addr, case));
-    let head = read_head(&mut stream)?;
-    parse_head(&head)
-}
-
+/// The case's request as it goes over a raw socket.
 pub fn raw_request(addr: SocketAddr, case: &Case) -> Vec<u8> {
-    let mut request =
-        format!("{} {} HTTP/1.1\r\nhost: {addr}\r\n", case.method, case.path).into_bytes();
-    for (name, value) in &case.headers {
-        request.extend_from_slice(name.as_bytes());
-        request.extend_from_slice(b": ");
-        request.extend_from_slice(value);
-        request.extend_from_slice(b"\r\n");
-    }
-    request.extend_from_slice(b"content-length: 0\r\nconnection: close\r\n\r\n");
-    request
-}
-
-fn read_head(stream: &mut TcpStream) -> Result<Vec<u8>, String> {
-    let mut head = Vec::new();
-    let mut buf = [0u8; 4096];
-    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-        match stream.read(&mut buf) {
-            Ok(0) if head.is_empty() => {
-                return Err("the server closed the connection without answering".into())
-            }
-            Ok(0) => break,
-            Ok(n) => head.extend_from_slice(&buf[..n]),
-            Err(e) if head.is_empty() => return Err(format!("no answer: {e}")),
-            Err(_) => break,
-        }
-        if head.len() > MAX_HEAD {
-            return Err("the response head is larger than 64 KiB".into());
-        }
-    }
-    Ok(head)
-}
-
-fn parse_head(head: &[u8]) -> Result<Observed, String> {
-    let mut headers = [httparse::EMPTY_HEADER; 128];
-    let mut response = httparse::Response::new(&mut headers);
-    response
-        .parse(head)
-        .map_err(|e| format!("unparseable response: {e}"))?;
-    let status = response.code.ok_or("a response without a status")?;
-    let headers = response
+    let headers: Vec<u8> = case
         .headers
         .iter()
-        .map(|h| (h.name.to_ascii_lowercase(), h.value.to_vec()))
+        .flat_map(|(name, value)| raw::line(name, value))
         .collect();
-    Ok(Observed {
-        status,
-        headers,
-        raw: true,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn response_heads_are_parsed_with_repeated_headers() {
-        let head = b"HTTP/1.1 204 No Content\r\nVary: origin\r\nvary: accept-encoding\r\nAccess-Control-Allow-Origin: https://a.com\r\n\r\n";
-        let observed = parse_head(head).unwrap();
-        assert_eq!(observed.status, 204);
-        assert_eq!(observed.headers.len(), 3);
-        assert_eq!(
-            observed.headers[1],
-            ("vary".to_owned(), b"accept-encoding".to_vec())
-        );
-        assert!(parse_head(b"garbage\r\n\r\n").is_err());
-    }
+    raw::request(&case.method, &case.path, addr, &headers)
 }

@@ -53,7 +53,7 @@ mod tests {
     #[test]
     fn every_listed_case_exists_in_the_table() {
         let limits: Limits = toml::from_str(LIMITS).unwrap();
-        let families = cors_cases::load_all().unwrap();
+        let families = cors_cases::load_all::<cors_core::PolicyConfig>().unwrap();
         for limit in &limits.limit {
             assert!(["axum", "actix", "rocket", "warp"].contains(&limit.framework.as_str()));
             for id in &limit.cases {

@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{CellAlignment, Color, Table};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{CaseResult, ResultStatus, Target};
@@ -116,63 +118,44 @@ fn cells(
     cells
 }
 
-/// A row's title and, per column, the cell's text and whether every case passed.
-type GridRow = (String, Vec<Option<(String, bool)>>);
-
-/// Lays the cells out in columns as wide as their widest text.
+/// The cells as a table of families by servers, with a total row; on a terminal, a
+/// cell is green when every case passed and red otherwise.
 fn print_grid(rows: &[String], targets: &[Target], cells: &BTreeMap<(&str, &str), Cell>) {
-    let colour = std::io::stdout().is_terminal();
+    let mut table = Table::new();
+    table
+        .load_style(UTF8_FULL_CONDENSED.with_rounded_corners())
+        .set_header(std::iter::once("family").chain(targets.iter().map(|t| t.column)));
     let mut totals: Vec<Cell> = targets.iter().map(|_| Cell::default()).collect();
-    let mut grid: Vec<GridRow> = Vec::new();
     for row in rows {
-        let line = targets
-            .iter()
-            .zip(totals.iter_mut())
-            .map(|(target, total)| {
-                cells.get(&(row.as_str(), target.column)).map(|cell| {
-                    total.add(cell);
-                    (cell.text(), cell.passed == cell.judged())
-                })
-            })
-            .collect();
-        grid.push((row.clone(), line));
+        let line = targets.iter().zip(&mut totals).map(|(target, total)| {
+            let cell = cells.get(&(row.as_str(), target.column));
+            cell.inspect(|cell| total.add(cell))
+        });
+        table.add_row(
+            std::iter::once(row.into())
+                .chain(line.map(coloured))
+                .collect::<Vec<_>>(),
+        );
     }
-    let total_line = totals
-        .iter()
-        .map(|t| (t.total > 0).then(|| (t.text(), t.passed == t.judged())))
-        .collect();
-    grid.push(("total".to_owned(), total_line));
-    let first = rows.iter().map(String::len).max().unwrap_or(6).max(6) + 2;
-    let widths: Vec<usize> = targets
-        .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            grid.iter()
-                .filter_map(|(_, line)| line[i].as_ref().map(|(text, _)| text.len()))
-                .chain([t.column.len()])
-                .max()
-                .unwrap_or(0)
-                + 3
-        })
-        .collect();
-    print!("{:first$}", "family");
-    for (target, width) in targets.iter().zip(&widths) {
-        print!("{:>width$}", target.column);
+    let total = totals.iter().map(|t| (t.total > 0).then_some(t));
+    table.add_row(
+        std::iter::once("total".into())
+            .chain(total.map(coloured))
+            .collect::<Vec<_>>(),
+    );
+    for column in table.column_iter_mut().skip(1) {
+        column.set_cell_alignment(CellAlignment::Right);
     }
-    println!();
-    for (row, line) in &grid {
-        print!("{row:first$}");
-        for (cell, width) in line.iter().zip(&widths) {
-            match cell {
-                None => print!("{:>width$}", "-"),
-                Some((text, ok)) if colour => {
-                    let code = if *ok { 32 } else { 31 };
-                    print!("\x1b[{code}m{text:>width$}\x1b[0m");
-                }
-                Some((text, _)) => print!("{text:>width$}"),
-            }
+    println!("{table}");
+}
+
+fn coloured(cell: Option<&Cell>) -> comfy_table::Cell {
+    match cell {
+        None => "-".into(),
+        Some(cell) if cell.passed == cell.judged() => {
+            comfy_table::Cell::new(cell.text()).fg(Color::Green)
         }
-        println!();
+        Some(cell) => comfy_table::Cell::new(cell.text()).fg(Color::Red),
     }
 }
 

@@ -3,82 +3,20 @@
 //! own CORS middleware).
 
 mod browser;
-mod client;
+pub mod client;
 mod limits;
 mod matrix;
-pub mod servers;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 
+use cors_bench::servers;
 use cors_cases::{Case, Family, Outcome};
 use serde::Serialize;
 
 use client::Observed;
-use servers::{Server, StartError};
-
-/// A column of the matrix: one server binary.
-#[derive(Debug, Clone, Copy)]
-pub struct Target {
-    /// The column's title.
-    pub column: &'static str,
-    /// The framework it runs on (what `--framework` selects).
-    pub framework: &'static str,
-    /// The cargo package that builds it.
-    pub package: &'static str,
-    /// The binary.
-    pub binary: &'static str,
-    /// Ours (failures are fatal) or a peer's (failures are reported).
-    pub ours: bool,
-}
-
-const fn ours(framework: &'static str, package: &'static str) -> Target {
-    Target {
-        column: framework,
-        framework,
-        package,
-        binary: package,
-        ours: true,
-    }
-}
-
-const fn peer(
-    column: &'static str,
-    framework: &'static str,
-    package: &'static str,
-    binary: &'static str,
-) -> Target {
-    Target {
-        column,
-        framework,
-        package,
-        binary,
-        ours: false,
-    }
-}
-
-/// Our four example servers.
-pub const OURS: [Target; 4] = [
-    ours("axum", "example-axum"),
-    ours("actix", "example-actix"),
-    ours("rocket", "example-rocket"),
-    ours("warp", "example-warp"),
-];
-
-/// The same apps on each framework's existing CORS middleware: a second binary of each
-/// example package.
-pub const PEERS: [Target; 4] = [
-    peer("tower-http", "axum", "example-axum", "reference-axum"),
-    peer("actix-cors", "actix", "example-actix", "reference-actix"),
-    peer(
-        "rocket_cors",
-        "rocket",
-        "example-rocket",
-        "reference-rocket",
-    ),
-    peer("warp cors()", "warp", "example-warp", "reference-warp"),
-];
+use servers::{Server, StartError, Target};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -138,19 +76,9 @@ pub struct ResponseRecord {
 }
 
 /// Runs the conformance suite; fails if any of our servers fails a case.
-pub fn run(args: &Args) -> ExitCode {
-    match try_run(args) {
-        Ok(code) => code,
-        Err(error) => {
-            eprintln!("error: {error}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-fn try_run(args: &Args) -> Result<ExitCode, String> {
+pub fn run(args: &Args) -> Result<ExitCode, String> {
     let families = select_cases(
-        cors_cases::load_all().map_err(|e| e.to_string())?,
+        cors_cases::load_all::<cors_core::PolicyConfig>().map_err(|e| e.to_string())?,
         args.filter.as_deref(),
     );
     let targets = select_targets(args)?;
@@ -162,7 +90,7 @@ fn try_run(args: &Args) -> Result<ExitCode, String> {
         browser::find_chromium()?;
     }
     servers::stop_children_on_interrupt();
-    build(&targets)?;
+    servers::build(&targets, false)?;
     let bin_dir = servers::target_dir().join("debug");
     let work = tempdir()?;
     let mut results = Vec::new();
@@ -254,43 +182,17 @@ fn select_cases(mut families: Vec<Family>, filter: Option<&str>) -> Vec<Family> 
 }
 
 fn select_targets(args: &Args) -> Result<Vec<Target>, String> {
-    for name in &args.framework {
-        if !OURS.iter().any(|t| t.framework == name) {
-            return Err(format!(
-                "unknown framework `{name}`; choose among axum, actix, rocket, warp"
-            ));
-        }
-    }
-    let wanted =
-        |t: &Target| args.framework.is_empty() || args.framework.iter().any(|f| f == t.framework);
-    let mut targets: Vec<Target> = OURS.iter().copied().filter(wanted).collect();
-    if args.reference {
-        targets.extend(PEERS.iter().copied().filter(wanted));
-    }
-    Ok(targets)
+    let pairs = servers::select(&args.framework)?;
+    let peers = pairs
+        .iter()
+        .map(|&(_, peer)| peer)
+        .filter(|_| args.reference);
+    Ok(pairs.iter().map(|&(ours, _)| ours).chain(peers).collect())
 }
 
 fn count_runs(families: &[Family], targets: &[Target]) -> u64 {
     let cases: usize = families.iter().map(|f| f.cases.len()).sum();
     (cases * targets.len()) as u64
-}
-
-/// Builds the servers in the dev profile, which the tests share.
-pub(crate) fn build(targets: &[Target]) -> Result<(), String> {
-    let mut command = Command::new(env!("CARGO"));
-    command.args(["build", "--quiet"]);
-    for target in targets {
-        command.args(["--package", target.package, "--bin", target.binary]);
-    }
-    eprintln!("building {} servers...", targets.len());
-    let status = command
-        .status()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err("building the servers failed".into())
-    }
 }
 
 fn tempdir() -> Result<PathBuf, String> {

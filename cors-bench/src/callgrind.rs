@@ -11,10 +11,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::wrk::Scenario;
-use super::{Role, Running, Setup, ROLES};
-use crate::conformance::servers::StartError;
-use crate::conformance::Target;
+use crate::servers::{StartError, Target};
+use crate::wrk::Scenario;
+use crate::{Role, Running, Setup, ROLES};
 
 /// Connections of the measured wrk runs: a server under valgrind runs tens of times
 /// slower, and a few connections keep it busy.
@@ -24,23 +23,9 @@ const CONNECTIONS: u32 = 4;
 /// prepared header, the allocator's pools) is not counted as per-request work.
 const WARM_UP_SECONDS: u32 = 2;
 
-/// Fails with the command to run when valgrind is missing.
-pub fn check_installed() -> Result<(), String> {
-    for tool in ["valgrind", "callgrind_control"] {
-        let found = Command::new(tool)
-            .arg("--version")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if !found {
-            return Err(format!(
-                "{tool} is not installed: `apt-get install valgrind` (Debian) or your system's package"
-            ));
-        }
-    }
-    Ok(())
-}
+/// What to tell whoever has no valgrind.
+pub const INSTALL_HINT: &str =
+    "valgrind is not installed: `apt-get install valgrind` (Debian) or your system's package";
 
 /// What callgrind counted over one measured wrk run.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -116,7 +101,7 @@ fn measure(
     let out = setup.work.join(format!("{name}.callgrind"));
     let prefix = format!(
         "valgrind --tool=callgrind --dump-instr=no --callgrind-out-file={} ",
-        super::quote(&out)
+        crate::quote(&out)
     );
     let server = match setup.start_with(binary, no_cors, &prefix) {
         Ok(server) => server,

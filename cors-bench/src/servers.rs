@@ -1,4 +1,6 @@
-//! Example servers as child processes: started per CONTRACT.md, and always stopped.
+//! The example servers: which there are, building them, and running them as child
+//! processes, started per docs/contract.md and always stopped. `cargo xtask conformance`
+//! and `hostile` use them too.
 
 use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
@@ -7,6 +9,106 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
+
+/// One server binary: a column of the conformance matrix.
+#[derive(Debug, Clone, Copy)]
+pub struct Target {
+    /// The column's title.
+    pub column: &'static str,
+    /// The framework it runs on (what `--framework` selects).
+    pub framework: &'static str,
+    /// The cargo package that builds it.
+    pub package: &'static str,
+    /// The binary.
+    pub binary: &'static str,
+    /// Ours (failures are fatal) or a peer's (failures are reported).
+    pub ours: bool,
+}
+
+const fn ours(framework: &'static str, package: &'static str) -> Target {
+    Target {
+        column: framework,
+        framework,
+        package,
+        binary: package,
+        ours: true,
+    }
+}
+
+const fn peer(
+    column: &'static str,
+    framework: &'static str,
+    package: &'static str,
+    binary: &'static str,
+) -> Target {
+    Target {
+        column,
+        framework,
+        package,
+        binary,
+        ours: false,
+    }
+}
+
+/// Our four example servers.
+pub const OURS: [Target; 4] = [
+    ours("axum", "example-axum"),
+    ours("actix", "example-actix"),
+    ours("rocket", "example-rocket"),
+    ours("warp", "example-warp"),
+];
+
+/// The same apps on each framework's existing CORS middleware: a second binary of each
+/// example package.
+pub const PEERS: [Target; 4] = [
+    peer("tower-http", "axum", "example-axum", "reference-axum"),
+    peer("actix-cors", "actix", "example-actix", "reference-actix"),
+    peer(
+        "rocket_cors",
+        "rocket",
+        "example-rocket",
+        "reference-rocket",
+    ),
+    peer("warp cors()", "warp", "example-warp", "reference-warp"),
+];
+
+/// Our server and the peer's of each framework `names` selects (all when empty).
+pub fn select(names: &[String]) -> Result<Vec<(Target, Target)>, String> {
+    if let Some(name) = names
+        .iter()
+        .find(|name| !OURS.iter().any(|t| t.framework == name.as_str()))
+    {
+        return Err(format!(
+            "unknown framework {name:?}: axum, actix, rocket or warp"
+        ));
+    }
+    let wanted = |t: &Target| names.is_empty() || names.iter().any(|n| n == t.framework);
+    Ok(OURS
+        .into_iter()
+        .zip(PEERS)
+        .filter(|(t, _)| wanted(t))
+        .collect())
+}
+
+/// Builds the targets' binaries, in the dev profile (which the tests share) or optimised.
+pub fn build(targets: &[Target], release: bool) -> Result<(), String> {
+    let mut command = Command::new(env!("CARGO"));
+    command.arg("build");
+    command.arg(if release { "--release" } else { "--quiet" });
+    for target in targets {
+        command.args(["--package", target.package, "--bin", target.binary]);
+    }
+    let profile = if release { "release" } else { "dev" };
+    eprintln!("building {} servers ({profile} profile)...", targets.len());
+    let status = command
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err("building the servers failed".into())
+    }
+}
 
 /// How long a server may take to print its ready line.
 const READY_TIMEOUT: Duration = Duration::from_secs(20);
@@ -123,14 +225,14 @@ fn drain(mut pipe: std::process::ChildStderr) -> std::thread::JoinHandle<String>
 }
 
 /// Registers a child for Ctrl-C.
-pub(super) fn remember(pid: u32) {
+pub fn remember(pid: u32) {
     if let Ok(mut children) = registry().lock() {
         children.push(pid);
     }
 }
 
 /// Unregisters a child that was stopped.
-pub(super) fn forget(pid: u32) {
+pub fn forget(pid: u32) {
     if let Ok(mut children) = registry().lock() {
         children.retain(|&p| p != pid);
     }
@@ -167,7 +269,7 @@ impl Drop for Server {
     }
 }
 
-/// Where cargo puts binaries of the dev profile.
+/// Where cargo puts its binaries (`debug/`, `release/`) and criterion its figures.
 pub fn target_dir() -> PathBuf {
     let output = Command::new(env!("CARGO"))
         .args(["metadata", "--format-version", "1", "--no-deps"])

@@ -8,21 +8,6 @@ use std::process::{Child, Command, Stdio};
 pub const INSTALL_HINT: &str =
     "wrk is not installed: install it with `apt-get install wrk` (Debian, Ubuntu) or your system's package manager";
 
-/// Fails with [`INSTALL_HINT`] when there is no `wrk` to run.
-pub fn check_installed() -> Result<(), String> {
-    // `wrk --version` exits with status 1 after printing its version: only a failure to
-    // start it at all means it is missing.
-    match Command::new("wrk")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-    {
-        Ok(_) => Ok(()),
-        Err(_) => Err(INSTALL_HINT.into()),
-    }
-}
-
 /// A request shape, as a Lua script for `wrk -s`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scenario {
