@@ -2,17 +2,16 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
 use actix_web::body::EitherBody;
 use actix_web::dev::ServiceResponse;
 use actix_web::http::header::HeaderValue;
 use actix_web::Error;
-use cors_core::{ActualHeaders, Policy};
+use cors_core::adapter::Pending;
 use pin_project_lite::pin_project;
 
-use crate::translate::write_actual;
+use crate::translate::Actix;
 
 type Output<B> = Result<ServiceResponse<EitherBody<B>>, Error>;
 
@@ -34,9 +33,7 @@ pin_project! {
         Forwarded {
             #[pin]
             future: F,
-            actual: ActualHeaders,
-            origin: Option<HeaderValue>,
-            policy: Arc<Policy>,
+            pending: Option<Pending<HeaderValue>>,
         },
         /// A policy with an asynchronous origin lookup: everything in one boxed future.
         Lookup { future: Pin<Box<dyn Future<Output = Output<B>>>> },
@@ -51,19 +48,10 @@ impl<F, B> ResponseFuture<F, B> {
         }
     }
 
-    pub(crate) fn forwarded(
-        future: F,
-        actual: ActualHeaders,
-        origin: Option<HeaderValue>,
-        policy: Arc<Policy>,
-    ) -> Self {
+    pub(crate) fn forwarded(future: F, pending: Pending<HeaderValue>) -> Self {
+        let pending = Some(pending);
         ResponseFuture {
-            state: State::Forwarded {
-                future,
-                actual,
-                origin,
-                policy,
-            },
+            state: State::Forwarded { future, pending },
         }
     }
 
@@ -88,35 +76,29 @@ where
                     .expect("ResponseFuture polled after completion");
                 Poll::Ready(Ok(response.map_into_right_body()))
             }
-            StateProj::Forwarded {
-                future,
-                actual,
-                origin,
-                policy,
-            } => Poll::Ready(match ready!(future.poll(cx)) {
-                Ok(mut response) => {
-                    write_actual(response.headers_mut(), actual, policy, origin.as_ref());
-                    Ok(response.map_into_left_body())
-                }
-                Err(error) => Err(with_headers(error, actual, policy, origin)),
-            }),
+            StateProj::Forwarded { future, pending } => {
+                let result = ready!(future.poll(cx));
+                let pending = pending
+                    .take()
+                    .expect("ResponseFuture polled after completion");
+                Poll::Ready(match result {
+                    Ok(mut response) => {
+                        pending.write_into::<Actix>(response.headers_mut());
+                        Ok(response.map_into_left_body())
+                    }
+                    Err(error) => Err(with_headers(error, pending)),
+                })
+            }
             StateProj::Lookup { future } => future.as_mut().poll(cx),
         }
     }
 }
 
-/// An `Err` from inner middleware becomes a response only later, at the outer
-/// middleware or the server; the mapper puts the CORS headers on it then. This is the
-/// error path only, where the closure's allocation does not matter.
-fn with_headers(
-    mut error: Error,
-    actual: &ActualHeaders,
-    policy: &Arc<Policy>,
-    origin: &mut Option<HeaderValue>,
-) -> Error {
-    let (actual, policy, origin) = (*actual, policy.clone(), origin.take());
+/// An error from the inner services becomes a response later, in actix itself: the
+/// headers are written on it then, through a response mapper.
+fn with_headers(mut error: Error, pending: Pending<HeaderValue>) -> Error {
     error.add_response_mapper(move |mut response| {
-        write_actual(response.headers_mut(), &actual, &policy, origin.as_ref());
+        pending.write_into::<Actix>(response.headers_mut());
         response
     });
     error

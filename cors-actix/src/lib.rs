@@ -51,11 +51,12 @@ use std::sync::Arc;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::Error;
+use cors_core::adapter::{self, Start, Step};
 
-pub use cors_core::{Policy, SharedPolicy};
+pub use cors_core::{Policy, PolicyError, SharedPolicy};
 pub use future::ResponseFuture;
 
-use translate::Step;
+use translate::{preflight_response, Actix};
 
 /// The CORS middleware factory: `App::new().wrap(Cors::new(policy))`.
 ///
@@ -171,37 +172,29 @@ where
         // One read of the current policy per request: it decides, and the same policy
         // writes the response headers, whatever replaces it meanwhile.
         let policy = self.policy.load();
-        if policy.has_origin_lookup() {
-            let service = Rc::clone(&self.service);
-            return ResponseFuture::lookup(Box::pin(call_with_lookup(service, policy, request)));
-        }
-        let view = translate::view(request.method(), request.headers());
-        match Step::of(policy.decide(&view), &request) {
-            Step::Answer(preflight) => ResponseFuture::answered(request.into_response(preflight)),
-            Step::Forward(actual, origin) => {
-                let future = self.service.call(request);
-                ResponseFuture::forwarded(future, actual, origin, policy)
+        let (method, path) = (request.method().as_str(), request.path());
+        let cors = adapter::cors_request::<Actix>(method, path, request.headers());
+        match adapter::start(policy, &cors, preflight_response) {
+            Start::Decided(Step::Answer(preflight)) => {
+                ResponseFuture::answered(request.into_response(preflight))
             }
-        }
-    }
-}
-
-/// The path of policies with an asynchronous origin lookup: await the decision, then
-/// answer or call the app, in one boxed future.
-async fn call_with_lookup<S, B>(
-    service: Rc<S>,
-    policy: Arc<Policy>,
-    request: ServiceRequest,
-) -> Result<ServiceResponse<EitherBody<B>>, Error>
-where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
-{
-    let view = translate::view(request.method(), request.headers());
-    match Step::of(policy.decide_async(&view).await, &request) {
-        Step::Answer(preflight) => Ok(request.into_response(preflight).map_into_right_body()),
-        Step::Forward(actual, origin) => {
-            let future = service.call(request);
-            ResponseFuture::forwarded(future, actual, origin, policy).await
+            Start::Decided(Step::Forward(pending)) => {
+                ResponseFuture::forwarded(self.service.call(request), pending)
+            }
+            // Only an origin that the policy's lookup alone can allow waits for it.
+            Start::LookUp(lookup) => {
+                let service = Rc::clone(&self.service);
+                ResponseFuture::lookup(Box::pin(async move {
+                    match lookup.decide(preflight_response).await {
+                        Step::Answer(preflight) => {
+                            Ok(request.into_response(preflight).map_into_right_body())
+                        }
+                        Step::Forward(pending) => {
+                            ResponseFuture::forwarded(service.call(request), pending).await
+                        }
+                    }
+                }))
+            }
         }
     }
 }

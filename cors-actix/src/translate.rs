@@ -1,16 +1,17 @@
-//! Translation between actix-web's types and the core's: the request view, the
-//! response header sink, and the preflight response. No CORS rule lives here.
+//! actix-web's header types for the core's adapter kit, and the preflight response. No
+//! CORS rule lives here.
 //!
-//! It mirrors `cors-http`, which does the same for the `http` 1 types of axum and warp:
-//! actix-web 4 is built on `http` 0.2, whose `HeaderMap` and `HeaderValue` are other
-//! types, so the few lines that name them are written once for each.
+//! It is `cors-http`'s translation once more, for other types: actix-web 4 is built on
+//! `http` 0.2, whose `HeaderMap` and `HeaderValue` are not those of `http` 1.
 
-use actix_web::dev::ServiceRequest;
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
-use actix_web::http::{Method, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
-use cors_core::{Action, ActualHeaders, CorsHeader, Decision, Policy, PolicyValue, Preflight};
-use cors_core::{RequestHeader, RequestView, ResponseHeaders, Value};
+use cors_core::adapter::RequestHeader;
+use cors_core::adapter::{Bytes, CorsHeader, FrameworkHeaders, Preflight, PreflightAnswer};
+
+/// actix-web's header types, for the core's adapter kit.
+pub(crate) enum Actix {}
 
 /// Not among actix's header constants (the Private Network Access draft). Constants, so
 /// that the names are checked at compile time rather than on every request.
@@ -19,120 +20,50 @@ const REQUEST_PRIVATE_NETWORK: HeaderName =
 const ALLOW_PRIVATE_NETWORK: HeaderName =
     HeaderName::from_static("access-control-allow-private-network");
 
-/// The core's view of a request, borrowing every line of the headers it reads (only
-/// `Origin` unless the request may be a preflight).
-pub(crate) fn view<'r>(method: &'r Method, headers: &'r HeaderMap) -> RequestView<'r> {
-    RequestView::from_headers(method.as_str(), |name| {
+impl FrameworkHeaders for Actix {
+    type Map = HeaderMap;
+    type Value = HeaderValue;
+
+    fn request_lines(map: &HeaderMap, name: RequestHeader) -> impl Iterator<Item = &HeaderValue> {
         let name = match name {
             RequestHeader::Origin => header::ORIGIN,
             RequestHeader::RequestMethod => header::ACCESS_CONTROL_REQUEST_METHOD,
             RequestHeader::RequestHeaders => header::ACCESS_CONTROL_REQUEST_HEADERS,
             RequestHeader::RequestPrivateNetwork => REQUEST_PRIVATE_NETWORK,
         };
-        headers.get_all(name).map(HeaderValue::as_bytes)
-    })
-}
-
-/// What the middleware does once the policy has decided, owning everything it needs so
-/// that the request can move on to the app.
-pub(crate) enum Step {
-    /// Send this preflight response; the app is not called.
-    Answer(HttpResponse),
-    /// Call the app, then write these headers; the value is the request's `Origin`,
-    /// kept when the policy may echo it.
-    Forward(ActualHeaders, Option<HeaderValue>),
-}
-
-impl Step {
-    /// Logs a refusal, then turns the decision into what to do.
-    pub(crate) fn of(decision: Decision<'_>, request: &ServiceRequest) -> Self {
-        let origin = request.headers().get(header::ORIGIN);
-        if let Some(refusal) = decision.refusal() {
-            let (method, path) = (request.method(), request.path());
-            tracing::debug!(%refusal, %method, path, ?origin, "CORS request refused");
-        }
-        match decision.into_action() {
-            Action::Respond(preflight) => Step::Answer(preflight_response(&preflight, origin)),
-            Action::Forward(actual) => {
-                let echo = if actual.uses_request_origin() {
-                    origin.cloned()
-                } else {
-                    None
-                };
-                Step::Forward(actual, echo)
-            }
-        }
-    }
-}
-
-/// The answer to a preflight: the core's status and headers, an empty body (actix
-/// writes `content-length: 0` itself, and none on a 204 as HTTP requires).
-fn preflight_response(preflight: &Preflight<'_>, origin: Option<&HeaderValue>) -> HttpResponse {
-    // The core only answers 2xx (validated when the policy is built) or 403.
-    let status = StatusCode::from_u16(preflight.status()).unwrap_or(StatusCode::FORBIDDEN);
-    let mut response = HttpResponse::new(status);
-    let headers = response.headers_mut();
-    preflight.write_to(&mut Sink { headers, origin });
-    response
-}
-
-/// Writes the core's headers for an actual request into the app's response headers.
-pub(crate) fn write_actual(
-    headers: &mut HeaderMap,
-    actual: &ActualHeaders,
-    policy: &Policy,
-    origin: Option<&HeaderValue>,
-) {
-    actual.write_to(policy, &mut Sink { headers, origin });
-}
-
-/// The core's [`ResponseHeaders`] over actix's header map.
-struct Sink<'a> {
-    headers: &'a mut HeaderMap,
-    /// The request's `Origin`, for [`Value::RequestOrigin`].
-    origin: Option<&'a HeaderValue>,
-}
-
-impl Sink<'_> {
-    /// Values are valid by the core's construction; a conversion failure (which would be
-    /// a core bug) drops the header rather than panicking on a request.
-    fn value(&self, value: Value<'_>) -> Option<HeaderValue> {
-        match value {
-            Value::Static(text) => Some(HeaderValue::from_static(text)),
-            Value::Shared(value) => header_value(value),
-            Value::RequestOrigin => self.origin.cloned(),
-            Value::Request(bytes) => HeaderValue::from_bytes(bytes).ok(),
-        }
-    }
-}
-
-/// A policy value as a `HeaderValue`, validated once per policy; later calls clone it (a
-/// reference-count increment).
-fn header_value(value: &PolicyValue) -> Option<HeaderValue> {
-    value.prepared_clone(|bytes| HeaderValue::from_maybe_shared(bytes.clone()).ok())
-}
-
-impl<'v> ResponseHeaders<'v> for Sink<'_> {
-    fn set(&mut self, name: CorsHeader, value: Value<'_>) {
-        if let Some(value) = self.value(value) {
-            self.headers.insert(header_name(name), value);
-        }
+        map.get_all(name)
     }
 
-    fn append(&mut self, name: CorsHeader, value: Value<'_>) {
-        if let Some(value) = self.value(value) {
-            self.headers.append(header_name(name), value);
-        }
+    fn response_lines(map: &HeaderMap, name: CorsHeader) -> impl Iterator<Item = &HeaderValue> {
+        map.get_all(header_name(name))
     }
 
-    fn remove(&mut self, name: CorsHeader) {
-        self.headers.remove(header_name(name));
+    fn insert(map: &mut HeaderMap, name: CorsHeader, value: HeaderValue) {
+        map.insert(header_name(name), value);
     }
 
-    fn vary_values(&self) -> impl Iterator<Item = &[u8]> {
-        self.headers
-            .get_all(header::VARY)
-            .map(HeaderValue::as_bytes)
+    fn append(map: &mut HeaderMap, name: CorsHeader, value: HeaderValue) {
+        map.append(header_name(name), value);
+    }
+
+    fn remove(map: &mut HeaderMap, name: CorsHeader) {
+        map.remove(header_name(name));
+    }
+
+    fn as_bytes(value: &HeaderValue) -> &[u8] {
+        value.as_bytes()
+    }
+
+    fn from_static(text: &'static str) -> HeaderValue {
+        HeaderValue::from_static(text)
+    }
+
+    fn from_bytes(bytes: &[u8]) -> Option<HeaderValue> {
+        HeaderValue::from_bytes(bytes).ok()
+    }
+
+    fn from_shared(bytes: &Bytes) -> Option<HeaderValue> {
+        HeaderValue::from_maybe_shared(bytes.clone()).ok()
     }
 }
 
@@ -147,4 +78,18 @@ fn header_name(name: CorsHeader) -> HeaderName {
         CorsHeader::AllowPrivateNetwork => ALLOW_PRIVATE_NETWORK,
         CorsHeader::Vary => header::VARY,
     }
+}
+
+/// The answer to a preflight: the core's status and headers, an empty body (actix
+/// writes `content-length: 0` itself, and none on a 204 as HTTP requires).
+pub(crate) fn preflight_response(
+    preflight: &Preflight<'_>,
+    origin: Option<&HeaderValue>,
+) -> HttpResponse {
+    let answer = PreflightAnswer::new::<Actix>(preflight, origin, HeaderMap::new());
+    // The core only answers 2xx (validated when the policy is built) or 403.
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::FORBIDDEN);
+    let mut response = HttpResponse::new(status);
+    *response.headers_mut() = answer.headers;
+    response
 }

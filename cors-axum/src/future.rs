@@ -2,24 +2,22 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
-use cors_core::{ActualHeaders, Policy};
+use cors_core::adapter::{Pending, Step};
+use cors_http::Http;
 use http::{HeaderValue, Response, StatusCode};
 use pin_project_lite::pin_project;
 
-use crate::translate::{write_actual, Step};
-
 /// The decision of a policy with an asynchronous origin lookup, still running.
-pub(crate) type Lookup = Pin<Box<dyn Future<Output = Step<()>> + Send>>;
+pub(crate) type LookedUp = Pin<Box<dyn Future<Output = Step<Response<()>, HeaderValue>> + Send>>;
 
 /// The headers to write on the inner service's response.
 pub(crate) enum Headers {
     /// Decided when the request came in.
-    Decided(ActualHeaders, Option<HeaderValue>),
+    Decided(Pending<HeaderValue>),
     /// Awaiting the policy's origin lookup.
-    Lookup(Lookup),
+    LookUp(LookedUp),
 }
 
 pin_project! {
@@ -37,13 +35,12 @@ pin_project! {
         /// A preflight answered without calling the inner service.
         Answered { response: Option<Response<B>> },
         /// A preflight whose answer awaits the origin lookup.
-        PreflightLookup { lookup: Lookup },
+        PreflightLookup { lookup: LookedUp },
         /// An actual request, at the inner service.
         Forwarded {
             #[pin]
             future: F,
             headers: Headers,
-            policy: Arc<Policy>,
         },
     }
 }
@@ -56,19 +53,15 @@ impl<F, B> ResponseFuture<F, B> {
         }
     }
 
-    pub(crate) fn preflight_lookup(lookup: Lookup) -> Self {
+    pub(crate) fn preflight_lookup(lookup: LookedUp) -> Self {
         ResponseFuture {
             state: State::PreflightLookup { lookup },
         }
     }
 
-    pub(crate) fn forwarded(future: F, headers: Headers, policy: Arc<Policy>) -> Self {
+    pub(crate) fn forwarded(future: F, headers: Headers) -> Self {
         ResponseFuture {
-            state: State::Forwarded {
-                future,
-                headers,
-                policy,
-            },
+            state: State::Forwarded { future, headers },
         }
     }
 }
@@ -89,31 +82,24 @@ where
                 Step::Answer(response) => Poll::Ready(Ok(response.map(|()| B::default()))),
                 // The core answers every preflight; were it ever to say otherwise, the
                 // request is no longer there to forward.
-                Step::Forward(..) => {
-                    tracing::error!("cors-core forwarded a preflight; answering 500");
+                Step::Forward(_) => {
                     let mut response = Response::new(B::default());
                     *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
                     Poll::Ready(Ok(response))
                 }
             },
-            StateProj::Forwarded {
-                future,
-                headers,
-                policy,
-            } => {
-                if let Headers::Lookup(lookup) = headers {
+            StateProj::Forwarded { future, headers } => {
+                if let Headers::LookUp(lookup) = headers {
                     match ready!(lookup.as_mut().poll(cx)) {
-                        Step::Forward(actual, origin) => {
-                            *headers = Headers::Decided(actual, origin)
-                        }
+                        Step::Forward(pending) => *headers = Headers::Decided(pending),
                         Step::Answer(response) => {
                             return Poll::Ready(Ok(response.map(|()| B::default())))
                         }
                     }
                 }
                 let mut response = ready!(future.poll(cx))?;
-                if let Headers::Decided(actual, origin) = headers {
-                    write_actual(&mut response, actual, policy, origin.as_ref());
+                if let Headers::Decided(pending) = headers {
+                    pending.write_into::<Http>(response.headers_mut());
                 }
                 Poll::Ready(Ok(response))
             }

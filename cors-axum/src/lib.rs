@@ -36,20 +36,19 @@
 #![deny(missing_docs)]
 
 mod future;
-mod translate;
 
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
+use cors_core::adapter::{self, Start, Step};
 use http::{Request, Response};
 use tower_layer::Layer;
 use tower_service::Service;
 
-pub use cors_core::{Policy, SharedPolicy};
+pub use cors_core::{Policy, PolicyError, SharedPolicy};
 pub use future::ResponseFuture;
 
 use future::Headers;
-use translate::Step;
 
 /// A tower [`Layer`] that applies a CORS [`Policy`] to the services it wraps.
 ///
@@ -153,49 +152,22 @@ where
         // One read of the current policy per request: it decides, and the same policy
         // writes the response headers, whatever replaces it meanwhile.
         let policy = self.policy.load();
-        let view = translate::view(request.method(), request.headers());
-        // Only an origin that the policy's lookup alone can allow waits for it; every
-        // other request of a policy with a lookup is decided here, like any other.
-        if policy.origin_to_look_up(&view).is_some() {
-            return self.call_with_lookup(request, policy);
-        }
-        let step = Step::of(
-            policy.decide(&view),
-            request.method(),
-            request.uri(),
-            request.headers(),
-        );
-        match step {
-            Step::Answer(preflight) => ResponseFuture::answered(preflight),
-            Step::Forward(actual, origin) => {
-                let future = self.inner.call(request);
-                let headers = Headers::Decided(actual, origin);
-                ResponseFuture::forwarded(future, headers, policy)
+        let cors = cors_http::cors_request(&request);
+        match adapter::start(policy, &cors, cors_http::preflight_response) {
+            Start::Decided(Step::Answer(preflight)) => ResponseFuture::answered(preflight),
+            Start::Decided(Step::Forward(pending)) => {
+                ResponseFuture::forwarded(self.inner.call(request), Headers::Decided(pending))
+            }
+            // Only an origin that the policy's lookup alone can allow waits for it, in
+            // one boxed future (the lookup's own future is boxed anyway).
+            Start::LookUp(lookup) => {
+                let preflight = lookup.is_preflight();
+                let looked_up = Box::pin(lookup.decide(cors_http::preflight_response));
+                if preflight {
+                    return ResponseFuture::preflight_lookup(looked_up);
+                }
+                ResponseFuture::forwarded(self.inner.call(request), Headers::LookUp(looked_up))
             }
         }
-    }
-}
-
-impl<S> Cors<S> {
-    /// The path of policies with an asynchronous origin lookup. Whether the request is a
-    /// preflight does not depend on the lookup, so the inner service is called (or not)
-    /// right away, and the lookup runs in its own boxed future, on copies of the four
-    /// request headers CORS reads.
-    fn call_with_lookup<ReqBody, ResBody>(
-        &mut self,
-        request: Request<ReqBody>,
-        policy: Arc<Policy>,
-    ) -> ResponseFuture<S::Future, ResBody>
-    where
-        S: Service<Request<ReqBody>, Response = Response<ResBody>>,
-    {
-        let copy = translate::LookupRequest::new(&request);
-        let is_preflight = copy.is_preflight();
-        let lookup = Box::pin(copy.decide(Arc::clone(&policy)));
-        if is_preflight {
-            return ResponseFuture::preflight_lookup(lookup);
-        }
-        let future = self.inner.call(request);
-        ResponseFuture::forwarded(future, Headers::Lookup(lookup), policy)
     }
 }

@@ -1,6 +1,6 @@
 //! Diagnostics mode through the layer: a preflight refused for its method, from an
 //! allowed origin, is answered so that the browser's console can name the method, and
-//! the refusal is still logged. Alone in its test binary, like `logging.rs`: tracing
+//! the refusal is still logged. Alone in its test binary: tracing
 //! caches whether a call site is enabled process-wide.
 
 use std::io::Write;

@@ -7,7 +7,9 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use cors_core::{Action, CorsHeader, Policy, RequestView, ResponseHeaders, Value};
+use cors_core::Policy;
+
+use cors_core::adapter::{Action, CorsHeader, RequestView, ResponseHeaders, Value};
 use criterion::{criterion_group, criterion_main, Criterion};
 
 struct Counting;

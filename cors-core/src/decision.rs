@@ -146,7 +146,8 @@ impl ActualHeaders {
     /// refused origin, nor for `*`).
     ///
     /// ```
-    /// use cors_core::{Action, Policy, RequestView};
+    /// use cors_core::Policy;
+    /// use cors_core::adapter::{Action, RequestView};
     ///
     /// let uses_origin = |policy: &Policy, origin: &[u8]| {
     ///     let request = RequestView::new("GET").origin([origin]);
@@ -322,7 +323,8 @@ impl Policy {
     /// [`Policy::decide_async`] instead.
     ///
     /// ```
-    /// use cors_core::{Decision, HeaderList, Policy, RequestView};
+    /// use cors_core::Policy;
+    /// use cors_core::adapter::{Decision, HeaderList, RequestView};
     ///
     /// let policy = Policy::builder()
     ///     .allow_origins(["https://app.example.com"])

@@ -3,10 +3,38 @@
 use std::fmt;
 use std::path::PathBuf;
 
+/// What kind of problem a [`Problem`] is, for programs that react to it (the message is
+/// for people).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ProblemKind {
+    /// The policy file cannot be read or parsed: a syntax error, an unknown field, a
+    /// value of the wrong type.
+    File,
+    /// An entry no browser could ever match or send: a malformed origin, method or
+    /// header name.
+    Malformed,
+    /// With the rest of the policy, the entry would let sites other than yours read
+    /// your users' data (`*` or `null` with credentials, a pattern over a public suffix,
+    /// plain http, a predicate that allows every origin).
+    Insecure,
+    /// The entry means nothing to a browser, or something else than it seems (a
+    /// forbidden method or header, `*` that a browser reads as a name).
+    Meaningless,
+    /// A number out of its range (`max_age`, `preflight_status`).
+    OutOfRange,
+    /// A warning: legal, but probably not meant.
+    Doubtful,
+    /// A warning: a name that `*` already covers.
+    Redundant,
+}
+
 /// One problem with a policy: the field (with the entry's index where there is one),
 /// the offending value, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
+    /// What kind of problem it is.
+    pub kind: ProblemKind,
     /// The field in policy-file terms, such as `allow_origins[2]` or `allow_credentials`.
     pub field: String,
     /// What is wrong, and usually how to fix it.
@@ -16,8 +44,13 @@ pub struct Problem {
 }
 
 impl Problem {
-    pub(crate) fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub(crate) fn new(
+        kind: ProblemKind,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         Problem {
+            kind,
             field: field.into(),
             message: message.into(),
             line: None,

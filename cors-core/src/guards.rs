@@ -3,6 +3,7 @@
 
 use std::net::Ipv4Addr;
 
+use crate::error::ProblemKind;
 use crate::origin::OriginEntry;
 #[cfg(feature = "public-suffix")]
 use crate::public_suffix::shared_domain;
@@ -17,7 +18,7 @@ pub(crate) struct Context {
 /// Why an origin entry is refused (`errors`) or doubtful (`warnings`) in this policy.
 #[derive(Default)]
 pub(crate) struct Findings {
-    pub(crate) errors: Vec<String>,
+    pub(crate) errors: Vec<(ProblemKind, String)>,
     pub(crate) warnings: Vec<String>,
 }
 
@@ -26,15 +27,15 @@ pub(crate) fn check_origin(entry: &OriginEntry, raw: &str, policy: &Context) -> 
     match entry {
         OriginEntry::Any => {
             if policy.origin_count > 1 {
-                found.errors.push("\"*\" allows every origin and cannot be mixed with other entries; keep either \"*\" or the list".into());
+                found.errors.push((ProblemKind::Meaningless, "\"*\" allows every origin and cannot be mixed with other entries; keep either \"*\" or the list".into()));
             }
             if policy.credentials {
-                found.errors.push("\"*\" cannot be used with allow_credentials = true: browsers refuse `*` for credentialed requests, and echoing every origin instead would let any site read your users' data; list the origins you trust".into());
+                found.errors.push((ProblemKind::Insecure, "\"*\" cannot be used with allow_credentials = true: browsers refuse `*` for credentialed requests, and echoing every origin instead would let any site read your users' data; list the origins you trust".into()));
             }
         }
-        OriginEntry::Null if policy.credentials => found.errors.push(format!(
+        OriginEntry::Null if policy.credentials => found.errors.push((ProblemKind::Insecure, format!(
             "{raw:?} cannot be used with allow_credentials = true: any sandboxed iframe or local file sends `Origin: null`"
-        )),
+        ))),
         OriginEntry::Subdomain(pattern) => {
             check_shared_domain(&pattern.domain, raw, policy.credentials, &mut found);
         }
@@ -42,9 +43,9 @@ pub(crate) fn check_origin(entry: &OriginEntry, raw: &str, policy: &Context) -> 
     }
     if let Some(host) = plain_http_host(entry) {
         if policy.credentials && !policy.plain_http_with_credentials && !is_loopback(host) {
-            found.errors.push(format!(
+            found.errors.push((ProblemKind::Insecure, format!(
                 "{raw:?} is plain http: with allow_credentials = true anyone on the network path can read the credentialed responses; use https, or set allow_credentials_over_plain_http = true to accept that risk"
-            ));
+            )));
         }
     }
     found
@@ -85,8 +86,9 @@ fn check_shared_domain(domain: &str, raw: &str, credentials: bool, found: &mut F
     };
     let message = format!("{raw:?} matches every site under {shared}");
     if credentials {
-        found.errors.push(format!(
-            "{message}; that cannot be used with allow_credentials = true"
+        found.errors.push((
+            ProblemKind::Insecure,
+            format!("{message}; that cannot be used with allow_credentials = true"),
         ));
     } else {
         found
@@ -174,9 +176,11 @@ mod tests {
             let refused = check(raw, true);
             assert_eq!(refused.errors.len(), 1, "{raw}");
             assert!(
-                refused.errors[0].contains("where anyone can register a name"),
-                "{}",
                 refused.errors[0]
+                    .1
+                    .contains("where anyone can register a name"),
+                "{}",
+                refused.errors[0].1
             );
             let open = check(raw, false);
             assert!(open.errors.is_empty() && open.warnings.len() == 1, "{raw}");
@@ -214,7 +218,7 @@ mod tests {
             "http://intranet:*",
             "ws://10.0.0.1:9000",
         ] {
-            assert!(check(raw, true).errors[0].contains("plain http"), "{raw}");
+            assert!(check(raw, true).errors[0].1.contains("plain http"), "{raw}");
             assert!(check(raw, false).errors.is_empty(), "{raw}");
         }
         for raw in [

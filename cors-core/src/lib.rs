@@ -1,27 +1,28 @@
 //! The server side of the CORS protocol (WHATWG Fetch Standard), once: a validated,
 //! immutable [`Policy`] and one pure, allocation-free decision per request.
 //!
-//! This crate has no web-framework dependency. Adapters (`cors-axum`, `cors-actix`,
-//! `cors-rocket`, `cors-warp`) build a [`RequestView`] from their request, call
-//! [`Policy::decide`], and either answer a preflight or forward the request and write
-//! [`ActualHeaders`] into the response. Every rule lives here, so every framework
-//! behaves the same.
+//! This crate has no web-framework dependency, and two audiences:
 //!
-//! Two helpers keep an adapter's per-request work small:
-//! [`RequestView::from_headers`] asks it only for the headers a request can depend on
-//! (`Origin` alone, unless the request may be a preflight), and
-//! [`PolicyValue::prepared`] converts each value of the policy into the framework's
-//! header type once, instead of on every response.
+//! - **A policy author** uses what is at the top: [`Policy`] (from its builder, or from a
+//!   policy file through [`PolicyConfig`]), the [`PolicyError`] that names each
+//!   [`Problem`] and its [`ProblemKind`], [`SharedPolicy`] to replace a policy while the
+//!   server runs, [`OriginLookup`] for origins only a database knows, and
+//!   [`Policy::allows_origin`] for requests CORS does not cover (WebSocket handshakes).
+//! - **An adapter** (`cors-axum`, `cors-actix`, `cors-rocket`, `cors-warp`, or yours)
+//!   uses [`adapter`]: the request view, the decision, the headers it writes, and the
+//!   per-request sequence every adapter runs. Every rule lives here, so every framework
+//!   behaves the same.
 //!
 //! ```
-//! use cors_core::{Action, HeaderList, Policy, RequestView};
+//! use cors_core::Policy;
+//! use cors_core::adapter::{Action, HeaderList, RequestView};
 //!
 //! let policy = Policy::from_toml_str(r#"
 //!     allow_origins = ["https://app.example.com"]
 //!     expose_headers = ["x-request-id"]
 //! "#)?;
 //!
-//! // What an adapter does for each request:
+//! // What the adapter sequence does for each request:
 //! let origin = b"https://app.example.com";
 //! let request = RequestView::new("GET").origin([&origin[..]]);
 //! let decision = policy.decide(&request);
@@ -43,12 +44,13 @@
 //! # Ok::<(), cors_core::PolicyError>(())
 //! ```
 //!
-//! The module tree follows the protocol: [`RequestView`] (what the request says),
+//! The module tree follows the protocol: the request view (what the request says),
 //! origins, methods and headers (what the policy allows), the decision, [`Refusal`]
 //! (why not), and the response headers with `Vary`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod adapter;
 mod allow_headers;
 mod allow_methods;
 mod allow_origins;
@@ -69,16 +71,14 @@ mod shared;
 mod token;
 mod vary;
 
-pub use allow_headers::{
-    MAX_EMPTY_ELEMENTS, MAX_REQUEST_HEADERS_LEN, MAX_REQUEST_HEADER_LINES, MAX_REQUEST_HEADER_NAMES,
-};
 pub use allow_origins::{LookupFuture, OriginLookup};
 pub use config::PolicyConfig;
-pub use decision::{Action, ActualHeaders, Decision, Preflight};
-pub use error::{ConfigError, PolicyError, Problem};
-pub use origin::MAX_ORIGIN_LEN;
+// The adapter machinery is public under `adapter`; these paths serve the crate's own
+// modules.
+pub(crate) use decision::{Action, ActualHeaders, Decision, Preflight};
+pub use error::{ConfigError, PolicyError, Problem, ProblemKind};
 pub use policy::{Policy, PolicyBuilder, MAX_MAX_AGE};
 pub use refusal::Refusal;
-pub use request::{RequestHeader, RequestView};
-pub use response::{CorsHeader, HeaderList, PolicyValue, ResponseHeaders, Value};
+pub(crate) use request::{RequestHeader, RequestView};
+pub(crate) use response::{CorsHeader, ResponseHeaders, Value};
 pub use shared::SharedPolicy;

@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::allow_headers::{self, AllowHeaders};
 use crate::allow_methods::{self, AllowMethods};
 use crate::allow_origins::{AllowOrigins, OriginLookup, OriginPredicate};
-use crate::error::{PolicyError, Problem};
+use crate::error::{PolicyError, Problem, ProblemKind};
 use crate::guards;
 use crate::origin::{self, OriginEntry};
 use crate::response::PolicyValue;
@@ -427,6 +427,7 @@ impl PolicyBuilder {
         if self.max_age.is_some_and(|age| age > MAX_MAX_AGE) {
             let age = self.max_age.unwrap_or_default();
             problems.push(Problem::new(
+                ProblemKind::OutOfRange,
                 "max_age",
                 format!(
                     "{age} is more than {MAX_MAX_AGE} seconds (one day), which no browser honours"
@@ -435,6 +436,7 @@ impl PolicyBuilder {
         }
         if !(200..=299).contains(&self.preflight_status) {
             problems.push(Problem::new(
+                ProblemKind::OutOfRange,
                 "preflight_status",
                 format!(
                     "{} is not a 2xx status; browsers fail a preflight with any other",
@@ -466,15 +468,19 @@ impl PolicyBuilder {
             match origin::parse_entry(raw) {
                 Ok(entry) => {
                     let found = guards::check_origin(&entry, raw, &context);
-                    for message in found.errors {
-                        problems.push(Problem::new(field.clone(), message));
+                    for (kind, message) in found.errors {
+                        problems.push(Problem::new(kind, field.clone(), message));
                     }
                     for message in found.warnings {
-                        warnings.push(Problem::new(field.clone(), message));
+                        warnings.push(Problem::new(ProblemKind::Doubtful, field.clone(), message));
                     }
                     entries.push(entry);
                 }
-                Err(reason) => problems.push(Problem::new(field, format!("{raw:?} {reason}"))),
+                Err(reason) => problems.push(Problem::new(
+                    ProblemKind::Malformed,
+                    field,
+                    format!("{raw:?} {reason}"),
+                )),
             }
         }
         entries
@@ -494,11 +500,13 @@ impl PolicyBuilder {
         );
         if self.credentials {
             problems.push(Problem::new(
+                ProblemKind::Insecure,
                 "allow_origin_fn",
                 format!("{message}; with allow_credentials = true that would let any site read your users' data: allow only the origins you trust"),
             ));
         } else {
             warnings.push(Problem::new(
+                ProblemKind::Doubtful,
                 "allow_origin_fn",
                 format!("{message}; allow_origins = [\"*\"] says so plainly and needs no Vary"),
             ));
@@ -519,6 +527,13 @@ impl PolicyBuilder {
             );
         };
         let methods = check_list("allow_methods", raw, allow_methods::parse_entry, problems);
+        refuse_names(
+            "allow_methods",
+            raw,
+            allow_methods::is_forbidden,
+            "is a forbidden method: browsers never send it cross-origin",
+            problems,
+        );
         if methods.iter().any(|m| m == "*") {
             warn_covered_by_star("allow_methods", raw, |_| true, warnings);
             return AllowMethods::Any;
@@ -543,6 +558,7 @@ impl PolicyBuilder {
         if self.credentials {
             if let Some(star) = names.iter().position(|n| n == "*") {
                 problems.push(Problem::new(
+                    ProblemKind::Meaningless,
                     format!("expose_headers[{star}]"),
                     "\"*\" with allow_credentials = true is read by browsers as a header literally named `*`; list the headers to expose",
                 ));
@@ -598,6 +614,7 @@ fn warn_covered_by_star(
     for (i, entry) in raw.iter().enumerate() {
         if entry != "*" && covers(entry) {
             warnings.push(Problem::new(
+                ProblemKind::Redundant,
                 format!("{field}[{i}]"),
                 format!("{entry:?} is already covered by \"*\"; the name is redundant"),
             ));
@@ -620,6 +637,7 @@ fn refuse_names(
     for (i, entry) in raw.iter().enumerate() {
         if forbidden(&entry.to_ascii_lowercase()) {
             problems.push(Problem::new(
+                ProblemKind::Meaningless,
                 format!("{field}[{i}]"),
                 format!("{entry:?} {why}"),
             ));
@@ -639,6 +657,7 @@ fn check_list(
         match parse(entry) {
             Ok(value) => parsed.push(value),
             Err(reason) => problems.push(Problem::new(
+                ProblemKind::Malformed,
                 format!("{field}[{i}]"),
                 format!("{entry:?} {reason}"),
             )),

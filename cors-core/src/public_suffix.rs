@@ -1,5 +1,5 @@
 //! Domains under which someone other than their owner can obtain a name, according to
-//! the Public Suffix List (https://publicsuffix.org/list/).
+//! the Public Suffix List (<https://publicsuffix.org/list/>).
 //!
 //! A subdomain pattern `scheme://*.DOMAIN` trusts every name under DOMAIN. That is only
 //! the owner's trust to give when nobody else can get such a name, which fails in three

@@ -10,7 +10,8 @@ use crate::allow_headers::{
 /// so building one costs nothing; adapters log it at debug level.
 ///
 /// ```
-/// use cors_core::{Policy, RequestView};
+/// use cors_core::Policy;
+/// use cors_core::adapter::RequestView;
 ///
 /// let policy = Policy::builder().allow_origins(["https://app.example.com"]).build().unwrap();
 /// let request = RequestView::new("GET").origin([&b"https://evil.example"[..]]);
@@ -81,7 +82,7 @@ pub enum Refusal<'a> {
 const QUOTE_LIMIT: usize = 120;
 
 /// Shows untrusted bytes safely: escaped, and cut short.
-struct Quoted<'a>(&'a [u8]);
+pub(crate) struct Quoted<'a>(pub(crate) &'a [u8]);
 
 impl fmt::Display for Quoted<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -62,7 +62,7 @@ impl RequestHeader {
 /// in order, so that duplicates are seen:
 ///
 /// ```
-/// use cors_core::RequestView;
+/// use cors_core::adapter::RequestView;
 ///
 /// let origin = b"https://app.example.com";
 /// let request = RequestView::new("OPTIONS")
@@ -104,7 +104,7 @@ impl<'r> RequestView<'r> {
     /// header lookup.
     ///
     /// ```
-    /// use cors_core::{RequestHeader, RequestView};
+    /// use cors_core::adapter::{RequestHeader, RequestView};
     ///
     /// let headers: &[(&str, &[u8])] = &[
     ///     ("origin", b"https://app.example.com"),
@@ -185,6 +185,88 @@ impl<'r> RequestView<'r> {
     }
 }
 
+impl<'r> RequestView<'r> {
+    /// The first `Origin` line, for logs.
+    pub(crate) fn origin_line(&self) -> Option<&'r [u8]> {
+        match self.origin {
+            Single::One(origin) => Some(origin),
+            Single::Absent | Single::Several => None,
+        }
+    }
+}
+
+/// An owned copy of a [`RequestView`] (without its method), for the adapters' path that
+/// must await an origin lookup while the request moves on.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct OwnedRequestView {
+    origin: OwnedSingle,
+    request_method: OwnedSingle,
+    header_lines: Vec<Vec<u8>>,
+    header_line_count: usize,
+    private_network: OwnedSingle,
+    preflight: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+enum OwnedSingle {
+    #[default]
+    Absent,
+    One(Vec<u8>),
+    Several,
+}
+
+impl OwnedSingle {
+    fn of(single: Single<'_>) -> Self {
+        match single {
+            Single::Absent => OwnedSingle::Absent,
+            Single::One(value) => OwnedSingle::One(value.to_vec()),
+            Single::Several => OwnedSingle::Several,
+        }
+    }
+
+    fn borrowed(&self) -> Single<'_> {
+        match self {
+            OwnedSingle::Absent => Single::Absent,
+            OwnedSingle::One(value) => Single::One(value),
+            OwnedSingle::Several => Single::Several,
+        }
+    }
+}
+
+impl OwnedRequestView {
+    pub(crate) fn of(view: &RequestView<'_>) -> Self {
+        OwnedRequestView {
+            origin: OwnedSingle::of(view.origin),
+            request_method: OwnedSingle::of(view.request_method),
+            header_lines: view
+                .header_lines()
+                .iter()
+                .map(|line| line.to_vec())
+                .collect(),
+            header_line_count: view.header_line_count,
+            private_network: OwnedSingle::of(view.private_network),
+            preflight: view.is_preflight(),
+        }
+    }
+
+    pub(crate) fn is_preflight(&self) -> bool {
+        self.preflight
+    }
+
+    /// The view again, borrowing this copy, with the request's `method`.
+    pub(crate) fn view<'a>(&'a self, method: &'a str) -> RequestView<'a> {
+        let mut view = RequestView::new(method);
+        view.origin = self.origin.borrowed();
+        view.request_method = self.request_method.borrowed();
+        for (slot, line) in view.header_lines.iter_mut().zip(&self.header_lines) {
+            *slot = line;
+        }
+        view.header_line_count = self.header_line_count;
+        view.private_network = self.private_network.borrowed();
+        view
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -225,7 +307,13 @@ mod tests {
                 };
                 [value]
             });
-            (view.is_preflight(), view.header_line_count, asked.len())
+            let copy = OwnedRequestView::of(&view);
+            assert_eq!(copy.view(method).header_lines(), view.header_lines());
+            (
+                copy.view(method).is_preflight(),
+                view.header_line_count,
+                asked.len(),
+            )
         };
         assert_eq!(read("OPTIONS"), (true, 1, 4));
         assert_eq!(read("GET"), (false, 0, 1));

@@ -124,7 +124,8 @@ impl PolicyValue {
     /// frameworks in one process): convert it on the spot then.
     ///
     /// ```
-    /// use cors_core::{Action, CorsHeader, HeaderList, Policy, RequestView, ResponseHeaders, Value};
+    /// use cors_core::Policy;
+    /// use cors_core::adapter::{Action, CorsHeader, HeaderList, RequestView, ResponseHeaders, Value};
     ///
     /// /// A sink that keeps policy values as `String`s, converted once per policy.
     /// struct Strings(Vec<String>);

@@ -4,7 +4,9 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
-use cors_core::{Action, CorsHeader, Policy, RequestView, ResponseHeaders, Value};
+use cors_core::Policy;
+
+use cors_core::adapter::{Action, CorsHeader, RequestView, ResponseHeaders, Value};
 
 struct Counting;
 

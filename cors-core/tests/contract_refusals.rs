@@ -1,4 +1,4 @@
-//! Every policy that shared/CONTRACT.md says is refused is refused when the policy is
+//! Every policy that docs/contract.md says is refused is refused when the policy is
 //! built, by an error that names the field. Each is written as a policy file would be.
 
 use cors_core::{Policy, PolicyError};
@@ -247,4 +247,45 @@ fn a_predicate_that_allows_unowned_origins_is_refused_with_credentials() {
         .build()
         .unwrap();
     assert!(tenants.warnings().is_empty());
+}
+
+#[test]
+fn each_problem_carries_a_kind_programs_can_react_to() {
+    use cors_core::ProblemKind;
+    let kinds = |toml: &str| -> Vec<(String, ProblemKind)> {
+        let problems = match Policy::from_toml_str(toml) {
+            Err(error) => error.problems().to_vec(),
+            Ok(policy) => policy.warnings().to_vec(),
+        };
+        problems.into_iter().map(|p| (p.field, p.kind)).collect()
+    };
+    let refused = kinds(
+        r#"
+        allow_origins = ["https://a.com/", "*"]
+        allow_credentials = true
+        allow_methods = ["TRACE"]
+        max_age = 90000
+        "#,
+    );
+    assert_eq!(
+        refused,
+        [
+            ("allow_origins[0]".into(), ProblemKind::Malformed),
+            ("allow_origins[1]".into(), ProblemKind::Meaningless),
+            ("allow_origins[1]".into(), ProblemKind::Insecure),
+            ("allow_methods[0]".into(), ProblemKind::Meaningless),
+            ("max_age".into(), ProblemKind::OutOfRange),
+        ]
+    );
+    assert_eq!(
+        kinds("allow_origns = []"),
+        [("allow_origns".into(), ProblemKind::File)]
+    );
+    assert_eq!(
+        kinds("allow_origins = [\"https://*.com\"]\nallow_methods = [\"*\", \"GET\"]"),
+        [
+            ("allow_origins[0]".into(), ProblemKind::Doubtful),
+            ("allow_methods[1]".into(), ProblemKind::Redundant),
+        ]
+    );
 }

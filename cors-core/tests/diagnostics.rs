@@ -2,7 +2,8 @@
 //! what is missing, and the browser still blocks it.
 
 use cors_cases::browser::{preflight_check, BrowserError};
-use cors_core::{Action, Decision, HeaderList, Policy, RequestView};
+use cors_core::adapter::{Action, Decision, HeaderList, RequestView};
+use cors_core::Policy;
 
 const ORIGIN: &str = "https://app.example.com";
 
@@ -101,7 +102,7 @@ fn any_header_policy() -> Policy {
 
 #[test]
 fn a_preflight_over_the_request_header_limits_stays_a_plain_refusal() {
-    let names: Vec<String> = (0..=cors_core::MAX_REQUEST_HEADER_NAMES)
+    let names: Vec<String> = (0..=cors_core::adapter::MAX_REQUEST_HEADER_NAMES)
         .map(|i| format!("x-h{i}"))
         .collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();

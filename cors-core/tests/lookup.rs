@@ -6,7 +6,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 
-use cors_core::{Decision, LookupFuture, OriginLookup, Policy, Refusal, RequestView};
+use cors_core::{LookupFuture, OriginLookup, Policy, Refusal};
+
+use cors_core::adapter::{Decision, RequestView};
 
 /// Runs a future that never waits on anything external.
 fn block_on<F: Future>(future: F) -> F::Output {

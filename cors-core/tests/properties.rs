@@ -1,6 +1,8 @@
 //! Property tests of the invariants a security reviewer cares about.
 
-use cors_core::{Action, HeaderList, Policy, PolicyConfig, RequestView};
+use cors_core::{Policy, PolicyConfig};
+
+use cors_core::adapter::{Action, HeaderList, RequestView};
 use proptest::prelude::*;
 
 /// Decides and returns every header written, with the request's origin resolved.

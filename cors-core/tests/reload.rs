@@ -5,7 +5,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread;
 
-use cors_core::{Action, HeaderList, Policy, RequestView, SharedPolicy};
+use cors_core::{Policy, SharedPolicy};
+
+use cors_core::adapter::{Action, HeaderList, RequestView};
 
 const ORIGIN: &[u8] = b"https://app.example.com";
 

@@ -2,7 +2,9 @@
 //! any-origin policy on every response, and no `Access-Control-Allow-*` or
 //! `-Expose-Headers` value of the application's own.
 
-use cors_core::{Action, HeaderList, Policy, RequestView};
+use cors_core::Policy;
+
+use cors_core::adapter::{Action, HeaderList, RequestView};
 
 /// The headers of the response to `request` (whose first `Origin` is `origin`, empty if
 /// none) when the application set `app_headers`.

@@ -21,7 +21,8 @@ mod tests {
     #[test]
     fn the_policy_builds_and_allows_its_origin() {
         let policy = cors_core::Policy::from_toml_str(super::POLICY).expect("valid");
-        let request = cors_core::RequestView::new("GET").origin([super::ORIGIN.as_bytes()]);
+        let request =
+            cors_core::adapter::RequestView::new("GET").origin([super::ORIGIN.as_bytes()]);
         assert!(policy.decide(&request).refusal().is_none());
     }
 }

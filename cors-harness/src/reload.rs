@@ -2,15 +2,19 @@
 //! the next request, and a request in flight during a swap is answered wholly by one
 //! policy or the other.
 //!
-//! An adapter's test sends preflights (with [`PREFLIGHT_HEADERS`]) and actual requests from
-//! [`APP`] through its framework, reduces each response to an [`Answer`], and records it
-//! in a [`Tally`] while a [`Swapper`] alternates [`policy_a`] and [`policy_b`].
+//! The tests send preflights ([`preflight`]) and actual requests ([`actual`]) from
+//! [`APP`] through the adapter's middleware around [`Routes::Yielding`], reduce each
+//! response to an [`Answer`], and, in the race, record it in a [`Tally`] while a
+//! [`Swapper`] alternates [`policy_a`] and [`policy_b`].
 
+use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use cors_core::{Policy, SharedPolicy};
+
+use crate::adapter::{AdapterUnderTest, Reply, Request, Routes};
 
 /// The origin of every request.
 pub const APP: &str = "https://app.example.com";
@@ -18,11 +22,17 @@ pub const APP: &str = "https://app.example.com";
 /// The path the test apps serve.
 pub const PATH: &str = "/items";
 
-/// The request headers of the preflight, besides `Origin`: allowed by both policies.
-pub const PREFLIGHT_HEADERS: [(&str, &str); 2] = [
-    ("access-control-request-method", "PUT"),
-    ("access-control-request-headers", "x-a,x-b"),
-];
+/// The preflight of every reload test: allowed by both policies.
+pub fn preflight() -> Request {
+    let request = Request::new("OPTIONS", PATH).header("origin", APP);
+    let request = request.header("access-control-request-method", "PUT");
+    request.header("access-control-request-headers", "x-a,x-b")
+}
+
+/// The actual request of the race.
+pub fn actual() -> Request {
+    Request::new("GET", PATH).header("origin", APP)
+}
 
 /// Tasks sending requests at once, and what each sends: two preflights for one actual
 /// request, in turn.
@@ -75,6 +85,15 @@ pub struct Answer {
 }
 
 impl Answer {
+    /// From a reply of the adapter.
+    pub fn of(reply: &Reply) -> Self {
+        let headers = reply.headers.iter();
+        Answer::new(
+            reply.status,
+            headers.map(|(n, v)| (n.as_str(), v.as_slice())),
+        )
+    }
+
     /// From a response's status and every header line, in any case and order.
     pub fn new<'a>(status: u16, headers: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Self {
         let mut headers: Vec<(String, String)> = headers
@@ -183,6 +202,7 @@ pub struct Swapper {
 }
 
 impl Swapper {
+    /// Starts swapping the policy of `handle`; returns once the first swap is made.
     pub fn start(handle: SharedPolicy) -> Self {
         let (a, b) = (Arc::new(policy_a()), Arc::new(policy_b()));
         let stop = Arc::new(AtomicBool::new(false));
@@ -200,16 +220,14 @@ impl Swapper {
                 }
             })
         };
+        while swaps.load(Ordering::Relaxed) == 0 {
+            std::thread::yield_now();
+        }
         Swapper {
             stop,
             swaps,
             thread,
         }
-    }
-
-    /// Swaps made so far: wait for the first before sending requests.
-    pub fn swaps(&self) -> usize {
-        self.swaps.load(Ordering::Relaxed)
     }
 
     /// Stops the thread; returns how many swaps it made (more than one, or the test
@@ -220,6 +238,136 @@ impl Swapper {
         let swaps = self.swaps.load(Ordering::Relaxed);
         assert!(swaps > 1, "the policy was never swapped");
         swaps
+    }
+}
+
+/// Builds `A`'s app of `middleware` around [`Routes::Yielding`].
+async fn app<A: AdapterUnderTest>(middleware: A::Middleware) -> A::App {
+    let app = A::app(middleware, Routes::Yielding).await;
+    app.unwrap_or_else(|error| panic!("the app does not start: {error}"))
+}
+
+/// What `app` answers to `request`.
+async fn send<A: AdapterUnderTest>(app: &A::App, request: &Request) -> Answer {
+    let carried = A::request(request).unwrap_or_else(|why| panic!("{why}: {request:?}"));
+    let reply = A::send(app, carried).await;
+    Answer::of(&reply.unwrap_or_else(|error| panic!("no response: {error}")))
+}
+
+/// What `policy` alone answers to `request`, through a new app.
+async fn reference<A: AdapterUnderTest>(policy: Policy, request: &Request) -> Answer {
+    send::<A>(&app::<A>(A::middleware(policy)).await, request).await
+}
+
+/// A policy replaced through the middleware's handle is applied from the next request
+/// on: the preflight is answered by A, B, then A again, and a refused origin becomes
+/// allowed at once.
+pub async fn replace_takes_effect_for_the_next_request<A: AdapterUnderTest>() {
+    let cors = A::middleware(policy_a());
+    let handle = A::shared(&cors).clone();
+    let app = app::<A>(cors).await;
+    let expected_a = reference::<A>(policy_a(), &preflight()).await;
+    let expected_b = reference::<A>(policy_b(), &preflight()).await;
+
+    assert_eq!(send::<A>(&app, &preflight()).await, expected_a);
+    let previous = handle.replace(policy_b());
+    assert!(!previous.allows_credentials());
+    assert_eq!(send::<A>(&app, &preflight()).await, expected_b);
+    handle.replace(policy_a());
+    assert_eq!(send::<A>(&app, &preflight()).await, expected_a);
+
+    let late = "https://late.example";
+    let from_late = Request::new("GET", PATH).header("origin", late);
+    let refused = send::<A>(&app, &from_late).await;
+    assert_eq!(refused.header("access-control-allow-origin"), None);
+    let allowing_late = Policy::builder().allow_origins([APP, late]).build();
+    handle.replace(allowing_late.expect("a valid policy"));
+    let allowed = send::<A>(&app, &from_late).await;
+    assert_eq!(allowed.header("access-control-allow-origin"), Some(late));
+}
+
+/// A middleware made with a [`SharedPolicy`] follows it, and so does every app made
+/// from a clone of that middleware (two workers of actix, two routers of one layer, two
+/// wrapped filters, two rockets); `policy()` reads it too, and an `Arc<Policy>` is taken
+/// as well as a policy.
+pub async fn every_app_of_one_middleware_follows_its_handle<A: AdapterUnderTest>() {
+    let shared = SharedPolicy::new(policy_a());
+    let cors = A::middleware(shared.clone());
+    let first = app::<A>(cors.clone()).await;
+    let second = app::<A>(cors.clone()).await;
+    shared.replace(policy_b());
+    let expected_b = reference::<A>(policy_b(), &preflight()).await;
+    assert_eq!(send::<A>(&first, &preflight()).await, expected_b);
+    assert_eq!(send::<A>(&second, &preflight()).await, expected_b);
+    assert!(A::policy(&cors).allows_credentials());
+    let from_arc = A::middleware(Arc::new(policy_b()));
+    assert!(A::policy(&from_arc).allows_credentials());
+}
+
+/// The race: [`TASKS`] tasks send their requests through one app while a [`Swapper`]
+/// replaces its policy, and every answer must be one policy's alone.
+///
+/// [`Race::start`], then spawn [`Race::task`] [`TASKS`] times on the adapter's runtime
+/// (what [`adapter_tests!`](crate::adapter_tests) does), then [`Race::finish`].
+pub struct Race<A: AdapterUnderTest> {
+    expected: Arc<Expected>,
+    app: A::App,
+    swapper: Swapper,
+}
+
+impl<A: AdapterUnderTest> Race<A> {
+    /// Learns what each policy alone answers, then builds the app of a middleware whose
+    /// policy the swapper is already replacing.
+    pub async fn start() -> Self {
+        let expected = Arc::new(Expected::new(
+            [
+                reference::<A>(policy_a(), &preflight()).await,
+                reference::<A>(policy_b(), &preflight()).await,
+            ],
+            [
+                reference::<A>(policy_a(), &actual()).await,
+                reference::<A>(policy_b(), &actual()).await,
+            ],
+        ));
+        let cors = A::middleware(policy_a());
+        let swapper = Swapper::start(A::shared(&cors).clone());
+        let app = app::<A>(cors).await;
+        Race {
+            expected,
+            app,
+            swapper,
+        }
+    }
+
+    /// One task's requests, two preflights for one actual request in turn, each answer
+    /// recorded; panics at the first answer that mixes the two policies.
+    pub fn task(&self) -> impl Future<Output = Tally> + 'static {
+        let (app, expected) = (self.app.clone(), Arc::clone(&self.expected));
+        async move {
+            let mut tally = Tally::default();
+            for i in 0..REQUESTS_PER_TASK {
+                let preflight_now = is_preflight(i);
+                let request = if preflight_now { preflight() } else { actual() };
+                let got = send::<A>(&app, &request).await;
+                tally.record(&expected, preflight_now, &got);
+            }
+            tally
+        }
+    }
+
+    /// Waits for the spawned tasks, stops the swapper, and checks that every request was
+    /// answered and both policies answered.
+    pub async fn finish<E: std::fmt::Debug>(
+        self,
+        tasks: Vec<impl Future<Output = Result<Tally, E>>>,
+    ) {
+        let mut total = Tally::default();
+        for task in tasks {
+            total.add(task.await.expect("no request task panicked"));
+        }
+        let swaps = self.swapper.stop();
+        total.assert_complete();
+        println!("{swaps} swaps; answers by A/B: {total:?}");
     }
 }
 

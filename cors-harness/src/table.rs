@@ -1,29 +1,64 @@
-//! The shared case table (`cases/*.toml`) run in process by each adapter's tests: the
-//! adapter turns each case into its framework's request and sends it through its layer
-//! around the example app; this module builds the policies, compares the answers and
-//! reports every mismatch of the table at once.
-//!
-//! ```no_run
-//! use cors_harness::table::Report;
-//!
-//! let families = cors_cases::load_all().expect("the case table loads");
-//! let mut report = Report::new("cors-example");
-//! for family in &families {
-//!     for case in &family.cases {
-//!         let Some(policy) = report.policy(family, case) else { continue };
-//!         // ...send the case's request through the adapter with `policy`, then:
-//!         # let (status, headers) = (200, Vec::new()); let _ = policy;
-//!         report.check(family, case, status, &headers);
-//!     }
-//! }
-//! report.finish();
-//! ```
+//! The shared case table (`cases/*.toml`) run in process by each adapter's tests:
+//! [`the_whole_case_table`] turns each case into the adapter's request and sends it
+//! through its middleware around the example app; [`Report`] builds the policies,
+//! compares the answers and reports every mismatch of the table at once.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use cors_cases::{Case, Family, APP_HEADER};
-use cors_core::Policy;
+use cors_core::{Policy, PolicyConfig};
+
+use crate::adapter::{AdapterUnderTest, Reply, Request, Routes};
+
+/// The whole case table through `A`'s middleware around the example app, a new app for
+/// each case; the cases `A` cannot carry are skipped and listed with the reason.
+pub async fn the_whole_case_table<A: AdapterUnderTest>() {
+    let families = cors_cases::load_all::<PolicyConfig>().expect("the case table loads");
+    let mut report = Report::new(A::NAME);
+    for family in &families {
+        for case in &family.cases {
+            let Some(policy) = report.policy(family, case) else {
+                continue;
+            };
+            let request = match A::request(&Request::of_case(case)) {
+                Ok(request) => request,
+                Err(why) => {
+                    report.skip(family, case, &why);
+                    continue;
+                }
+            };
+            match send_case::<A>(policy, request).await {
+                Ok((reply, calls)) => {
+                    let found = wrong_calls(case, calls).into_iter().collect();
+                    report.check_with(family, case, reply.status, &reply.headers, found);
+                }
+                Err(error) => report.check_with(family, case, 0, &[], vec![error]),
+            }
+        }
+    }
+    report.finish();
+}
+
+/// Sends a case's request through `A`'s middleware with `policy` around a new example
+/// app: the reply, and how often the app ran if it counts its calls.
+async fn send_case<A: AdapterUnderTest>(
+    policy: Arc<Policy>,
+    request: A::Request,
+) -> Result<(Reply, Option<usize>), String> {
+    let app = A::app(A::middleware(policy), Routes::Example).await;
+    let app = app.map_err(|error| format!("the app does not start: {error}"))?;
+    let reply = A::send(&app, request).await?;
+    Ok((reply, A::app_calls(&app)))
+}
+
+/// Beyond the table's own checks, for an app that counts its calls: it ran exactly as
+/// often as it should, never for a preflight and once for an actual request.
+fn wrong_calls(case: &Case, calls: Option<usize>) -> Option<String> {
+    let expected = usize::from(!case.is_preflight());
+    let calls = calls.filter(|calls| *calls != expected)?;
+    Some(format!("the app ran {calls} times, not {expected}"))
+}
 
 /// The cases run, skipped and failed, and the policies built so far (one per policy of
 /// a family, shared by its cases).

@@ -1,31 +1,37 @@
 //! The [`cors_core`] engine over the types of the [`http`] crate (1.x), for the adapters
 //! of frameworks built on it (`cors-axum`, `cors-warp`) and for anyone plugging the
-//! engine into another `http`-based stack. Translation only: every CORS rule is the
-//! core's.
+//! engine into another `http`-based stack: [`Http`] translates the header map for the
+//! core's adapter kit ([`cors_core::adapter`]). Translation only: every CORS rule, and
+//! the per-request sequence, are the core's.
 //!
 //! ```
-//! use cors_core::{Action, Policy};
-//! use http::{HeaderMap, HeaderValue, Method};
+//! use std::sync::Arc;
+//! use cors_core::adapter::{self, Start, Step};
+//! use cors_core::Policy;
+//! use http::{HeaderValue, Request, Response};
 //!
-//! let policy = Policy::from_toml_str(r#"allow_origins = ["https://app.example.com"]"#)?;
-//! let mut request_headers = HeaderMap::new();
-//! request_headers.insert("origin", HeaderValue::from_static("https://app.example.com"));
-//! let view = cors_http::request_view(&Method::GET, &request_headers);
-//! let Action::Forward(actual) = policy.decide(&view).into_action() else { unreachable!() };
+//! let policy = Arc::new(Policy::from_toml_str(r#"allow_origins = ["https://app.example.com"]"#)?);
+//! let request = Request::get("/").header("origin", "https://app.example.com").body(())?;
+//! let cors = cors_http::cors_request(&request);
+//! let start = adapter::start(policy, &cors, cors_http::preflight_response::<String>);
+//! let Start::Decided(Step::Forward(pending)) = start else { unreachable!() };
 //!
-//! let mut response_headers = HeaderMap::new();
-//! let origin = request_headers.get("origin");
-//! actual.write_to(&policy, &mut cors_http::HeaderSink::new(&mut response_headers, origin));
-//! assert_eq!(response_headers["access-control-allow-origin"], "https://app.example.com");
-//! # Ok::<(), cors_core::PolicyError>(())
+//! let mut response = Response::new(String::from("Hello"));  // the application's
+//! pending.write_into::<cors_http::Http>(response.headers_mut());
+//! assert_eq!(response.headers()["access-control-allow-origin"], "https://app.example.com");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-use cors_core::{CorsHeader, PolicyValue, Preflight, RequestHeader, RequestView};
-use cors_core::{ResponseHeaders, Value};
+use cors_core::adapter::{self, Bytes, CorsHeader, CorsRequest, FrameworkHeaders, PreflightAnswer};
+use cors_core::adapter::{Preflight, RequestHeader, RequestView};
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
-use http::{Method, StatusCode};
+use http::{Method, Request, Response, StatusCode};
+
+/// The `http` 1 header types, for the core's adapter kit.
+#[derive(Debug)]
+pub enum Http {}
 
 /// Not among `http`'s constants (the Private Network Access draft). Constants, so that
 /// the name is checked at compile time rather than on every request.
@@ -34,77 +40,50 @@ const REQUEST_PRIVATE_NETWORK: HeaderName =
 const ALLOW_PRIVATE_NETWORK: HeaderName =
     HeaderName::from_static("access-control-allow-private-network");
 
-/// The core's view of a request, borrowing every line of the headers it reads (only
-/// `Origin` unless the request may be a preflight).
-pub fn request_view<'r>(method: &'r Method, headers: &'r HeaderMap) -> RequestView<'r> {
-    RequestView::from_headers(method.as_str(), |name| {
+impl FrameworkHeaders for Http {
+    type Map = HeaderMap;
+    type Value = HeaderValue;
+
+    fn request_lines(map: &HeaderMap, name: RequestHeader) -> impl Iterator<Item = &HeaderValue> {
         let name = match name {
             RequestHeader::Origin => header::ORIGIN,
             RequestHeader::RequestMethod => header::ACCESS_CONTROL_REQUEST_METHOD,
             RequestHeader::RequestHeaders => header::ACCESS_CONTROL_REQUEST_HEADERS,
             RequestHeader::RequestPrivateNetwork => REQUEST_PRIVATE_NETWORK,
         };
-        headers.get_all(name).iter().map(HeaderValue::as_bytes)
-    })
-}
-
-/// A policy value as a `HeaderValue`, validated once per policy; later calls clone it (a
-/// reference-count increment).
-fn header_value(value: &PolicyValue) -> Option<HeaderValue> {
-    value.prepared_clone(|bytes| HeaderValue::from_maybe_shared(bytes.clone()).ok())
-}
-
-/// The core's [`ResponseHeaders`] over a `HeaderMap`.
-pub struct HeaderSink<'a> {
-    headers: &'a mut HeaderMap,
-    /// The request's `Origin`, for [`Value::RequestOrigin`].
-    origin: Option<&'a HeaderValue>,
-}
-
-impl<'a> HeaderSink<'a> {
-    /// Writes into `headers`; `request_origin` is the request's `Origin` value, which
-    /// is reused (a reference-count increment) when the policy echoes it.
-    pub fn new(headers: &'a mut HeaderMap, request_origin: Option<&'a HeaderValue>) -> Self {
-        HeaderSink {
-            headers,
-            origin: request_origin,
-        }
+        map.get_all(name).into_iter()
     }
 
-    /// Values are valid by the core's construction; a conversion failure (which would be
-    /// a core bug) drops the header rather than panicking on a request.
-    fn value(&self, value: Value<'_>) -> Option<HeaderValue> {
-        match value {
-            Value::Static(text) => Some(HeaderValue::from_static(text)),
-            Value::Shared(value) => header_value(value),
-            Value::RequestOrigin => self.origin.cloned(),
-            Value::Request(bytes) => HeaderValue::from_bytes(bytes).ok(),
-        }
-    }
-}
-
-impl<'v> ResponseHeaders<'v> for HeaderSink<'_> {
-    fn set(&mut self, name: CorsHeader, value: Value<'_>) {
-        if let Some(value) = self.value(value) {
-            self.headers.insert(header_name(name), value);
-        }
+    fn response_lines(map: &HeaderMap, name: CorsHeader) -> impl Iterator<Item = &HeaderValue> {
+        map.get_all(header_name(name)).into_iter()
     }
 
-    fn append(&mut self, name: CorsHeader, value: Value<'_>) {
-        if let Some(value) = self.value(value) {
-            self.headers.append(header_name(name), value);
-        }
+    fn insert(map: &mut HeaderMap, name: CorsHeader, value: HeaderValue) {
+        map.insert(header_name(name), value);
     }
 
-    fn remove(&mut self, name: CorsHeader) {
-        self.headers.remove(header_name(name));
+    fn append(map: &mut HeaderMap, name: CorsHeader, value: HeaderValue) {
+        map.append(header_name(name), value);
     }
 
-    fn vary_values(&self) -> impl Iterator<Item = &[u8]> {
-        self.headers
-            .get_all(header::VARY)
-            .iter()
-            .map(HeaderValue::as_bytes)
+    fn remove(map: &mut HeaderMap, name: CorsHeader) {
+        map.remove(header_name(name));
+    }
+
+    fn as_bytes(value: &HeaderValue) -> &[u8] {
+        value.as_bytes()
+    }
+
+    fn from_static(text: &'static str) -> HeaderValue {
+        HeaderValue::from_static(text)
+    }
+
+    fn from_bytes(bytes: &[u8]) -> Option<HeaderValue> {
+        HeaderValue::from_bytes(bytes).ok()
+    }
+
+    fn from_shared(bytes: &Bytes) -> Option<HeaderValue> {
+        HeaderValue::from_maybe_shared(bytes.clone()).ok()
     }
 }
 
@@ -121,25 +100,53 @@ fn header_name(name: CorsHeader) -> HeaderName {
     }
 }
 
+/// The core's view of a request's headers, borrowing every line it reads.
+pub fn request_view<'r>(method: &'r Method, headers: &'r HeaderMap) -> RequestView<'r> {
+    adapter::request_view::<Http>(method.as_str(), headers)
+}
+
+/// What the adapter kit needs of an `http` request: method, path, `Origin`, view.
+pub fn cors_request<B>(request: &Request<B>) -> CorsRequest<'_, HeaderValue> {
+    let (method, path) = (request.method().as_str(), request.uri().path());
+    adapter::cors_request::<Http>(method, path, request.headers())
+}
+
+/// The core's [`ResponseHeaders`](cors_core::adapter::ResponseHeaders) over a `HeaderMap`.
+pub type HeaderSink<'a> = adapter::HeaderSink<'a, Http>;
+
 /// The status and headers of a preflight's answer, for an empty body.
 pub fn preflight_answer(
     preflight: &Preflight<'_>,
     request_origin: Option<&HeaderValue>,
 ) -> (StatusCode, HeaderMap) {
-    // The core answers only 2xx (validated when the policy is built) or 403.
-    let status = StatusCode::from_u16(preflight.status()).unwrap_or(StatusCode::FORBIDDEN);
     // Room for every header of an answer, and for what the framework adds (axum's
     // `allow`), so that the map never grows and rehashes while it is filled.
     let mut headers = HeaderMap::with_capacity(12);
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from_static("0"));
-    preflight.write_to(&mut HeaderSink::new(&mut headers, request_origin));
-    (status, headers)
+    let answer = PreflightAnswer::new::<Http>(preflight, request_origin, headers);
+    // The core answers only 2xx (validated when the policy is built) or 403.
+    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::FORBIDDEN);
+    (status, answer.headers)
+}
+
+/// A preflight's answer as an `http` response with an empty body: the `answer` function
+/// the adapters hand to [`cors_core::adapter::start`].
+pub fn preflight_response<B: Default>(
+    preflight: &Preflight<'_>,
+    request_origin: Option<&HeaderValue>,
+) -> Response<B> {
+    let (status, headers) = preflight_answer(preflight, request_origin);
+    let mut response = Response::new(B::default());
+    *response.status_mut() = status;
+    *response.headers_mut() = headers;
+    response
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use cors_core::{Action, Policy};
+    use cors_core::adapter::Action;
+    use cors_core::Policy;
 
     fn policy() -> Policy {
         Policy::from_toml_str(

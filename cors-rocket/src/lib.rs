@@ -43,11 +43,11 @@
 //! policy, so a request in flight during a swap is answered wholly by one policy.
 //!
 //! # Seeing refusals
-//! A refused origin, method or header is logged with [`tracing`] at debug level (target
-//! `cors_rocket`), with the reason in words. Rocket 0.5 itself logs through the `log`
+//! A refused origin, method or header is logged with `tracing` at debug level (target
+//! `cors`, the same event for every adapter), with the reason in words. Rocket 0.5 itself logs through the `log`
 //! crate; install a `tracing` subscriber before launching Rocket, for example
 //! `tracing_subscriber::fmt().with_env_filter(EnvFilter::from_default_env()).init()`,
-//! and run with `RUST_LOG=cors_rocket=debug` to see the refusals (the subscriber then
+//! and run with `RUST_LOG=cors=debug` to see the refusals (the subscriber then
 //! takes Rocket's own log too, since Rocket only installs its logger when none is set).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -56,7 +56,8 @@ use std::borrow::Cow;
 use std::io::Cursor;
 use std::sync::{Arc, Mutex};
 
-use cors_core::{Action, ActualHeaders, CorsHeader, RequestView, ResponseHeaders, Value};
+use cors_core::adapter::{self, CorsHeader, CorsRequest, Preflight, RequestView};
+use cors_core::adapter::{ResponseHeaders, Start, Step, Value};
 use rocket::fairing::{self, Fairing, Info, Kind};
 use rocket::http::{Header, Method, Status};
 use rocket::route::{self, Handler, Route};
@@ -146,15 +147,11 @@ impl Fairing for Cors {
 
     async fn on_response<'r>(&self, request: &'r Request<'_>, response: &mut Response<'r>) {
         match self.step(request).await {
-            Step::Forward {
-                headers,
-                origin,
-                policy,
-            } => {
+            Step::Forward(pending) => {
                 // The step lives in the request's cache, as long as the response: the
                 // headers borrow the policy's values and the origin instead of copying.
-                let mut sink = Sink { response, origin };
-                headers.write_to(policy, &mut sink);
+                let origin = pending.origin().map_or("", String::as_str);
+                pending.write_to(&mut Sink { response, origin });
             }
             // Only when the preflight route did not run (another fairing changed the
             // request): the policy decided it is a preflight, so it is answered.
@@ -167,67 +164,51 @@ impl Fairing for Cors {
     }
 }
 
-/// What the policy decided for a request, kept in its local cache.
-enum Step {
-    /// A preflight's answer, taken by the route (a `Mutex`, as the cache must be `Sync`).
-    Answer(Mutex<Option<Response<'static>>>),
-    /// An actual request: the headers for its response, its `Origin` to echo, and the
-    /// policy that decided, which must also write the headers.
-    Forward {
-        headers: ActualHeaders,
-        origin: String,
-        policy: Arc<Policy>,
-    },
-}
+/// The decision for one request, kept in the request's local cache so that the
+/// preflight route and `on_response` see the one decision made in `on_request`: the
+/// preflight's answer (taken once), or the headers for the response.
+type CachedStep = Step<Mutex<Option<Response<'static>>>, String>;
 
 fn take(answer: &Mutex<Option<Response<'static>>>) -> Option<Response<'static>> {
     answer.lock().ok().and_then(|mut answer| answer.take())
 }
 
 impl Cors {
-    /// The decision for this request, made once and then read from the local cache.
-    async fn step<'r>(&self, request: &'r Request<'_>) -> &'r Step {
+    /// The decision for `request`, made once.
+    async fn step<'r>(&self, request: &'r Request<'_>) -> &'r CachedStep {
         request.local_cache_async(self.decide(request)).await
     }
 
-    async fn decide(&self, request: &Request<'_>) -> Step {
+    async fn decide(&self, request: &Request<'_>) -> CachedStep {
         let headers = request.headers();
         let method = request.method().as_str();
-        let view =
-            RequestView::from_headers(method, |name| headers.get(name.as_str()).map(str::as_bytes));
-        // One read of the current policy per request, kept with the decision.
-        let policy = self.policy.load();
-        let decision = if policy.has_origin_lookup() {
-            policy.decide_async(&view).await
-        } else {
-            policy.decide(&view)
+        let cors = CorsRequest {
+            method,
+            path: request.uri().path().as_str(),
+            origin: headers.get_one("origin"),
+            view: RequestView::from_headers(method, |name| {
+                headers.get(name.as_str()).map(str::as_bytes)
+            }),
         };
-        let origin = headers.get_one("origin").unwrap_or_default();
-        if let Some(refusal) = decision.refusal() {
-            tracing::debug!(%refusal, origin, method, "CORS request refused");
-        }
-        match decision.into_action() {
-            Action::Respond(preflight) => {
-                let mut answer = Response::new();
-                answer.set_status(Status::new(preflight.status()));
-                answer.set_sized_body(0, Cursor::new(&[]));
-                preflight.write_to(&mut OwnedSink {
-                    response: &mut answer,
-                    origin,
-                });
-                Step::Answer(Mutex::new(Some(answer)))
-            }
-            Action::Forward(headers) => Step::Forward {
-                headers,
-                // Kept only when the response may echo it.
-                origin: match headers.uses_request_origin() {
-                    true => origin.to_owned(),
-                    false => String::new(),
-                },
-                policy: Arc::clone(&policy),
-            },
+        // One read of the current policy per request, kept with the decision.
+        match adapter::start(self.policy.load(), &cors, answer) {
+            Start::Decided(step) => step,
+            Start::LookUp(lookup) => lookup.decide(answer).await,
         }
     }
+}
+
+/// A preflight's answer, owned: it waits in the request's cache for the preflight route.
+fn answer(preflight: &Preflight<'_>, origin: Option<&str>) -> Mutex<Option<Response<'static>>> {
+    let mut answer = Response::new();
+    answer.set_status(Status::new(preflight.status()));
+    answer.set_sized_body(0, Cursor::new(&[]));
+    let origin = origin.unwrap_or_default();
+    preflight.write_to(&mut OwnedSink {
+        response: &mut answer,
+        origin,
+    });
+    Mutex::new(Some(answer))
 }
 
 /// The handler of the preflight route: answers preflights, forwards everything else.
@@ -242,7 +223,7 @@ impl Handler for Preflights {
                 Some(answer) => route::Outcome::Success(answer),
                 None => route::Outcome::forward(data, Status::NotFound),
             },
-            Step::Forward { .. } => route::Outcome::forward(data, Status::NotFound),
+            Step::Forward(_) => route::Outcome::forward(data, Status::NotFound),
         }
     }
 }

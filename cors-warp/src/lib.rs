@@ -54,9 +54,9 @@
 //! a request in flight during a swap is answered wholly by one policy.
 //!
 //! # Seeing refusals
-//! A refused origin, method or header is logged with [`tracing`] at debug level (target
-//! `cors_warp`), with the reason in words. With `tracing-subscriber`'s `EnvFilter`, run
-//! with `RUST_LOG=cors_warp=debug` to see them.
+//! A refused origin, method or header is logged with `tracing` at debug level (target
+//! `cors`, the same event for every adapter), with the reason in words. With `tracing-subscriber`'s `EnvFilter`, run
+//! with `RUST_LOG=cors=debug` to see them.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -64,12 +64,13 @@ use std::convert::Infallible;
 use std::future::{ready, Ready};
 use std::sync::{Arc, Mutex};
 
-use cors_core::{Action, ActualHeaders, Decision};
-use cors_http::HeaderSink;
+use cors_core::adapter::{self, Pending, Preflight, Start, Step};
+use cors_http::Http;
 use futures_util::future::{BoxFuture, Either};
 use tower_service::Service;
-use warp::http::header::{self, HeaderMap, HeaderValue};
+use warp::http::header::{HeaderMap, HeaderValue};
 use warp::http::{Method, StatusCode};
+use warp::path::FullPath;
 use warp::reply::Response;
 use warp::{Filter, Rejection, Reply};
 
@@ -160,96 +161,53 @@ where
     R: Reply + 'static,
 {
     warp::method()
+        .and(warp::path::full())
         .and(warp::header::headers_cloned())
-        .and_then(move |method, headers| decide(&policy, method, headers))
+        .and_then(move |method, path, headers| decide(&policy, method, path, headers))
         .and(replies(routes))
-        .map(|forward: Forward, response| forward.write(response))
+        .map(|pending: Pending<HeaderValue>, mut response: Response| {
+            pending.write_into::<Http>(response.headers_mut());
+            response
+        })
         .recover(answer_preflight)
         .unify()
 }
 
-/// An actual request's CORS headers, kept while the routes run, with the policy that
-/// decided, which must also write them.
-struct Forward {
-    headers: ActualHeaders,
-    origin: Option<HeaderValue>,
-    policy: Arc<Policy>,
-}
-
-impl Forward {
-    fn write(self, mut response: Response) -> Response {
-        let mut sink = HeaderSink::new(response.headers_mut(), self.origin.as_ref());
-        self.headers.write_to(&self.policy, &mut sink);
-        response
-    }
-}
-
-/// A preflight's answer, carried to [`answer_preflight`] in a rejection. Warp hands a
-/// rejection out by reference only: the answer is taken out of the `Mutex`, not cloned.
+/// A preflight's answer, carried to [`answer_preflight`] as a rejection: warp's way out
+/// of a filter chain before the routes run. Taken once.
 #[derive(Debug)]
 struct Answered(Mutex<Option<Response>>);
 
 impl warp::reject::Reject for Answered {}
 
-/// What the decision step yields: at once, or after the policy's origin lookup.
-type Decided =
-    Either<Ready<Result<Forward, Rejection>>, BoxFuture<'static, Result<Forward, Rejection>>>;
-
-/// Decides with the current policy, read once per request and kept with the decision.
-/// Without an origin lookup the decision is ready at once: no future to box or poll.
-fn decide(shared: &SharedPolicy, method: Method, headers: HeaderMap) -> Decided {
-    let policy = shared.load();
-    if policy.has_origin_lookup() {
-        return Either::Right(Box::pin(decide_looked_up(policy, method, headers)));
-    }
-    let view = cors_http::request_view(&method, &headers);
-    let decision = policy.decide(&view);
-    Either::Left(ready(step(decision, &policy, &method, &headers)))
+fn answered(preflight: &Preflight<'_>, origin: Option<&HeaderValue>) -> Rejection {
+    let response = cors_http::preflight_response(preflight, origin);
+    warp::reject::custom(Answered(Mutex::new(Some(response))))
 }
 
-async fn decide_looked_up(
-    policy: Arc<Policy>,
-    method: Method,
-    headers: HeaderMap,
-) -> Result<Forward, Rejection> {
-    let view = cors_http::request_view(&method, &headers);
-    let decision = policy.decide_async(&view).await;
-    step(decision, &policy, &method, &headers)
-}
+type Decided = Either<
+    Ready<Result<Pending<HeaderValue>, Rejection>>,
+    BoxFuture<'static, Result<Pending<HeaderValue>, Rejection>>,
+>;
 
-/// A preflight leaves as a rejection carrying its answer; anything else goes on to the
-/// routes with its headers to write.
-fn step(
-    decision: Decision<'_>,
-    policy: &Arc<Policy>,
-    method: &Method,
-    headers: &HeaderMap,
-) -> Result<Forward, Rejection> {
-    log_refusal(&decision, method, headers);
-    let origin = headers.get(header::ORIGIN);
-    match decision.into_action() {
-        Action::Respond(preflight) => {
-            let (status, headers) = cors_http::preflight_answer(&preflight, origin);
-            let mut response = Response::default();
-            *response.status_mut() = status;
-            *response.headers_mut() = headers;
-            Err(warp::reject::custom(Answered(Mutex::new(Some(response)))))
+/// The core's adapter sequence: decided at once, or, when only the policy's origin
+/// lookup can allow the origin, in a boxed future.
+fn decide(shared: &SharedPolicy, method: Method, path: FullPath, headers: HeaderMap) -> Decided {
+    let request = adapter::cors_request::<Http>(method.as_str(), path.as_str(), &headers);
+    match adapter::start(shared.load(), &request, answered) {
+        Start::Decided(step) => Either::Left(ready(forward(step))),
+        Start::LookUp(lookup) => {
+            Either::Right(Box::pin(
+                async move { forward(lookup.decide(answered).await) },
+            ))
         }
-        Action::Forward(actual) => Ok(Forward {
-            // Kept only when the reply may echo it.
-            origin: origin.filter(|_| actual.uses_request_origin()).cloned(),
-            headers: actual,
-            policy: Arc::clone(policy),
-        }),
     }
 }
 
-fn log_refusal(decision: &Decision<'_>, method: &Method, headers: &HeaderMap) {
-    if let Some(refusal) = decision.refusal() {
-        let origin = headers
-            .get(header::ORIGIN)
-            .map_or(&b""[..], HeaderValue::as_bytes);
-        tracing::debug!(%refusal, origin = %origin.escape_ascii(), %method, "CORS request refused");
+fn forward(step: Step<Rejection, HeaderValue>) -> Result<Pending<HeaderValue>, Rejection> {
+    match step {
+        Step::Answer(preflight) => Err(preflight),
+        Step::Forward(pending) => Ok(pending),
     }
 }
 

@@ -20,7 +20,8 @@
 use std::sync::LazyLock;
 
 use arbitrary::Arbitrary;
-use cors_core::{Action, HeaderList, Policy, Refusal, RequestView};
+use cors_core::{Policy, Refusal};
+use cors_core::adapter::{Action, HeaderList, RequestView};
 use cors_core_fuzz::{
     credential_reference, is_safe_header_value, is_single_clean_line, is_token, names_any_header,
     pattern_reference, trim_ows, RefHeaders, RefOrigins, CREDENTIAL_ORIGINS, PATTERN_ORIGINS,

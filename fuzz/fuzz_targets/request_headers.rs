@@ -17,7 +17,9 @@
 
 use std::sync::LazyLock;
 
-use cors_core::{Decision, HeaderList, Policy, Refusal, RequestView};
+use cors_core::{Policy, Refusal};
+
+use cors_core::adapter::{Decision, HeaderList, RequestView};
 use cors_core_fuzz::{
     is_safe_header_value, is_single_clean_line, names_any_header, trim_ows, RefHeaders,
 };
@@ -147,7 +149,7 @@ fuzz_target!(|data: &[u8]| {
     }
 
     let mut headers = HeaderList::new(ORIGIN);
-    if let cors_core::Action::Respond(preflight) = decision.into_action() {
+    if let cors_core::adapter::Action::Respond(preflight) = decision.into_action() {
         preflight.write_to(&mut headers);
     }
     let acah: Vec<&[u8]> = headers.get_all("access-control-allow-headers").collect();

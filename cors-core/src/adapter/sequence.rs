@@ -1,0 +1,175 @@
+//! The per-request sequence of every adapter, written once: read the policy, decide
+//! (awaiting the origin lookup only when it alone can allow the origin), log a
+//! refusal, then answer the preflight or hand back what to write on the response.
+
+use std::borrow::Borrow;
+use std::sync::Arc;
+
+use crate::adapter::{FrameworkHeaders, HeaderSink};
+use crate::request::OwnedRequestView;
+use crate::{Action, ActualHeaders, Decision, Policy, Preflight, RequestView, ResponseHeaders};
+
+/// What the sequence needs to know of a request. `V` is the framework's type of the
+/// `Origin` value (`HeaderValue`, or `str` for Rocket), kept for the response only
+/// when the policy echoes it.
+#[derive(Debug, Clone, Copy)]
+pub struct CorsRequest<'r, V: ?Sized> {
+    /// The method, as sent.
+    pub method: &'r str,
+    /// The path, for the refusal log.
+    pub path: &'r str,
+    /// The first `Origin` line, in the framework's type.
+    pub origin: Option<&'r V>,
+    /// The core's view of the headers CORS reads.
+    pub view: RequestView<'r>,
+}
+
+/// What the adapter does with a request once the policy has decided.
+#[derive(Debug)]
+pub enum Step<A, O> {
+    /// Answer now with this preflight response (built by the adapter's `answer`
+    /// function); never call the application.
+    Answer(A),
+    /// Call the application, then write these headers on its response, whatever it is.
+    Forward(Pending<O>),
+}
+
+/// The CORS headers of an actual request, to write on the application's response when
+/// it comes back. It owns the policy that decided, so the response is always written
+/// by that same policy, whatever replaced it meanwhile.
+#[derive(Debug)]
+pub struct Pending<O> {
+    actual: ActualHeaders,
+    origin: Option<O>,
+    policy: Arc<Policy>,
+}
+
+impl<O> Pending<O> {
+    /// The request's `Origin`, kept only when the response echoes it.
+    pub fn origin(&self) -> Option<&O> {
+        self.origin.as_ref()
+    }
+
+    /// Writes the headers into the response, through the adapter's sink (which resolves
+    /// [`Value::RequestOrigin`](crate::Value::RequestOrigin) to [`Pending::origin`]).
+    pub fn write_to<'p>(&'p self, headers: &mut impl ResponseHeaders<'p>) {
+        self.actual.write_to(&self.policy, headers);
+    }
+
+    /// Writes the headers into a framework's header map.
+    pub fn write_into<F: FrameworkHeaders<Value = O>>(&self, map: &mut F::Map) {
+        self.write_to(&mut HeaderSink::<F>::new(map, self.origin.as_ref()));
+    }
+}
+
+/// The first part of the sequence: decided at once, or waiting for the origin lookup.
+#[derive(Debug)]
+pub enum Start<A, O> {
+    /// Decided without waiting (every request, unless only the lookup can allow its
+    /// origin).
+    Decided(Step<A, O>),
+    /// Only the policy's origin lookup can allow this origin: await
+    /// [`Lookup::decide`].
+    LookUp(Lookup<O>),
+}
+
+/// Decides `request` under `policy` (one read of the shared policy per request, made by
+/// the adapter). `answer` turns an answered preflight into the framework's response; it
+/// gets the request's `Origin` for the headers that echo it.
+pub fn start<V, A>(
+    policy: Arc<Policy>,
+    request: &CorsRequest<'_, V>,
+    answer: impl FnOnce(&Preflight<'_>, Option<&V>) -> A,
+) -> Start<A, V::Owned>
+where
+    V: ?Sized + ToOwned,
+{
+    if policy.origin_to_look_up(&request.view).is_some() {
+        return Start::LookUp(Lookup::new(policy, request));
+    }
+    let decision = policy.decide(&request.view);
+    Start::Decided(finish(&policy, decision, request, answer))
+}
+
+/// A request whose origin only the policy's asynchronous lookup can allow: what the
+/// sequence keeps of it while the lookup runs (copies, so that the request itself can
+/// move on to the application).
+#[derive(Debug)]
+pub struct Lookup<O> {
+    policy: Arc<Policy>,
+    method: String,
+    path: String,
+    origin: Option<O>,
+    view: OwnedRequestView,
+}
+
+impl<O> Lookup<O> {
+    fn new<V>(policy: Arc<Policy>, request: &CorsRequest<'_, V>) -> Self
+    where
+        V: ?Sized + ToOwned<Owned = O>,
+    {
+        Lookup {
+            policy,
+            method: request.method.to_owned(),
+            path: request.path.to_owned(),
+            origin: request.origin.map(ToOwned::to_owned),
+            view: OwnedRequestView::of(&request.view),
+        }
+    }
+
+    /// Whether the request is a preflight (which never reaches the application).
+    pub fn is_preflight(&self) -> bool {
+        self.view.is_preflight()
+    }
+
+    /// Awaits the lookup, then finishes the sequence like [`start`].
+    pub async fn decide<V, A>(
+        self,
+        answer: impl FnOnce(&Preflight<'_>, Option<&V>) -> A,
+    ) -> Step<A, O>
+    where
+        V: ?Sized + ToOwned<Owned = O>,
+        O: Borrow<V>,
+    {
+        let view = self.view.view(&self.method);
+        let request = CorsRequest {
+            method: &self.method,
+            path: &self.path,
+            origin: self.origin.as_ref().map(Borrow::borrow),
+            view,
+        };
+        let decision = self.policy.decide_async(&request.view).await;
+        finish(&self.policy, decision, &request, answer)
+    }
+}
+
+/// Logs a refusal, then turns the decision into the adapter's next step.
+fn finish<V, A>(
+    policy: &Arc<Policy>,
+    decision: Decision<'_>,
+    request: &CorsRequest<'_, V>,
+    answer: impl FnOnce(&Preflight<'_>, Option<&V>) -> A,
+) -> Step<A, V::Owned>
+where
+    V: ?Sized + ToOwned,
+{
+    if let Some(refusal) = decision.refusal() {
+        crate::adapter::log::refused(
+            refusal,
+            request.method,
+            request.path,
+            request.view.origin_line(),
+        );
+    }
+    match decision.into_action() {
+        Action::Respond(preflight) => Step::Answer(answer(&preflight, request.origin)),
+        Action::Forward(actual) => Step::Forward(Pending {
+            origin: request
+                .origin
+                .filter(|_| actual.uses_request_origin())
+                .map(ToOwned::to_owned),
+            actual,
+            policy: Arc::clone(policy),
+        }),
+    }
+}

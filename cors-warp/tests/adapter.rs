@@ -1,0 +1,106 @@
+//! The tests every adapter shares (`cors_harness::adapter_tests!`: the whole case table,
+//! the reload, the refusal log), through the wrapper around the example app of
+//! docs/contract.md.
+//!
+//! Requests go through `warp::service`, the code path of `warp::serve`, rather than
+//! `warp::test::request()`, whose `header()` replaces a repeated header instead of
+//! adding a line: the table repeats headers on purpose.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use cors_harness::adapter::{Reply, Request, Routes};
+use cors_harness::AdapterUnderTest;
+use cors_warp::Cors;
+use tower_service::Service;
+use warp::reply::Response;
+use warp::{Filter, Rejection};
+
+struct Warp;
+
+/// The wrapped routes behind `warp::service`, their type erased, and how many requests
+/// reached the routes.
+#[derive(Clone)]
+struct App {
+    send: Arc<dyn Fn(warp::http::Request<String>) -> Sending + Send + Sync>,
+    calls: Arc<AtomicUsize>,
+}
+
+type Sending = Pin<Box<dyn Future<Output = Reply> + Send>>;
+
+impl AdapterUnderTest for Warp {
+    const NAME: &'static str = "cors-warp";
+    cors_harness::middleware!(Cors);
+    type App = App;
+    type Request = warp::http::Request<String>;
+
+    /// Two workers, so that the requests of the reload race run in parallel.
+    fn run<T>(test: impl Future<Output = T>) -> T {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build();
+        runtime.expect("a tokio runtime").block_on(test)
+    }
+
+    async fn app(cors: Cors, routes: Routes) -> Result<App, String> {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let counted = {
+            let calls = Arc::clone(&calls);
+            warp::any()
+                .map(move || {
+                    calls.fetch_add(1, Ordering::SeqCst);
+                })
+                .untuple_one()
+        };
+        let send = match routes {
+            Routes::Example => erase(cors.wrap(counted.and(example_warp::app()))),
+            Routes::Yielding => erase(cors.wrap(counted.and(yielding()))),
+        };
+        Ok(App { send, calls })
+    }
+
+    fn request(request: &Request) -> Result<Self::Request, String> {
+        request.to_http(String::new())
+    }
+
+    async fn send(app: &App, request: Self::Request) -> Result<Reply, String> {
+        Ok((app.send)(request).await)
+    }
+
+    fn app_calls(app: &App) -> Option<usize> {
+        Some(app.calls.load(Ordering::SeqCst))
+    }
+}
+
+/// [`Routes::Yielding`]: yields before answering, so that a swap can fall between the
+/// decision and the writing of the headers.
+fn yielding() -> impl Filter<Extract = (&'static str,), Error = Rejection> + Clone + Send + Sync {
+    let path = cors_harness::reload::PATH.trim_start_matches('/');
+    warp::path(path).and(warp::get()).and_then(|| async {
+        tokio::task::yield_now().await;
+        Ok::<_, Rejection>("hello")
+    })
+}
+
+/// `warp::service` of the wrapped routes, its type erased.
+fn erase<F>(app: F) -> Arc<dyn Fn(warp::http::Request<String>) -> Sending + Send + Sync>
+where
+    F: Filter<Extract = (Response,), Error = Infallible> + Clone + Send + Sync + 'static,
+{
+    let service = warp::service(app);
+    Arc::new(move |request| {
+        let mut service = service.clone();
+        Box::pin(async move {
+            match service.call(request).await {
+                Ok(response) => Reply::of_http(&response),
+                Err(never) => match never {},
+            }
+        })
+    })
+}
+
+cors_harness::adapter_tests!(Warp, spawn = tokio::spawn);
