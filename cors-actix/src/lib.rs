@@ -46,7 +46,6 @@ mod translate;
 
 use std::future::{ready, Ready};
 use std::rc::Rc;
-use std::sync::Arc;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Transform};
@@ -58,48 +57,29 @@ pub use future::ResponseFuture;
 
 use translate::{preflight_response, Actix};
 
-/// The CORS middleware factory: `App::new().wrap(Cors::new(policy))`.
-///
-/// ```
-/// use std::sync::Arc;
-/// use actix_web::{web, App, HttpResponse};
-/// use cors_actix::{Cors, Policy};
-///
-/// let policy = Arc::new(Policy::builder().allow_origins(["https://app.example.com"]).build()?);
-/// // Built once, shared by every worker's app without copying.
-/// let make_app = move || {
-///     App::new()
-///         .wrap(Cors::new(policy.clone()))
-///         .route("/", web::get().to(HttpResponse::Ok))
-/// };
-/// # let _ = make_app();
-/// # Ok::<(), cors_core::PolicyError>(())
-/// ```
-///
-/// To replace the policy of every worker at once, make one `Cors` and clone it into
-/// each worker's app: the clones share one [`SharedPolicy`].
-#[derive(Debug, Clone)]
-pub struct Cors {
-    policy: SharedPolicy,
-}
-
-impl Cors {
-    /// A middleware applying `policy`: a [`Policy`], an `Arc<Policy>`, or a
-    /// [`SharedPolicy`] to be replaced while the server runs.
-    pub fn new(policy: impl Into<SharedPolicy>) -> Self {
-        Cors {
-            policy: policy.into(),
-        }
-    }
-
-    /// The policy this middleware applies now.
-    pub fn policy(&self) -> Arc<Policy> {
-        self.policy.load()
-    }
-
-    /// The handle to the policy, shared by every clone of this `Cors` and every
-    /// middleware made from them: replacing the policy through it takes effect for the
-    /// next request, in every worker, without a restart.
+cors_core::policy_holder!(
+    /// The CORS middleware factory: `App::new().wrap(Cors::new(policy))`.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use actix_web::{web, App, HttpResponse};
+    /// use cors_actix::{Cors, Policy};
+    ///
+    /// let policy = Arc::new(Policy::builder().allow_origins(["https://app.example.com"]).build()?);
+    /// // Built once, shared by every worker's app without copying.
+    /// let make_app = move || {
+    ///     App::new()
+    ///         .wrap(Cors::new(policy.clone()))
+    ///         .route("/", web::get().to(HttpResponse::Ok))
+    /// };
+    /// # let _ = make_app();
+    /// # Ok::<(), cors_core::PolicyError>(())
+    /// ```
+    ///
+    /// To replace the policy of every worker at once, make one `Cors` and clone it into
+    /// each worker's app: the clones share one [`SharedPolicy`].
+    ///
+    /// Replacing the policy while the server runs, through [`Cors::shared`]:
     ///
     /// ```
     /// use actix_web::{web, App, HttpResponse};
@@ -118,10 +98,8 @@ impl Cors {
     /// handle.replace(Policy::from_toml_str(r#"allow_origins = ["https://b.example"]"#)?);
     /// # Ok::<(), cors_core::PolicyError>(())
     /// ```
-    pub fn shared(&self) -> &SharedPolicy {
-        &self.policy
-    }
-}
+    pub struct Cors
+);
 
 impl<S, B> Transform<S, ServiceRequest> for Cors
 where

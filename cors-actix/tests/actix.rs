@@ -11,22 +11,8 @@ use actix_web::middleware::from_fn;
 use actix_web::test::{self, TestRequest};
 use actix_web::{error, web, App, HttpResponse};
 use cors_actix::{Cors, Policy};
-use cors_core::{LookupFuture, OriginLookup};
 
-const APP: &str = "https://app.example.com";
-const EVIL: &str = "https://evil.example.net";
-
-fn policy() -> Policy {
-    Policy::from_toml_str(
-        r#"
-        allow_origins = ["https://app.example.com"]
-        allow_methods = ["GET", "POST", "PUT", "DELETE"]
-        allow_headers = ["content-type"]
-        expose_headers = ["x-request-id"]
-        "#,
-    )
-    .expect("a valid policy")
-}
+use cors_harness::fixture::{policy, APP, EVIL};
 
 fn open_policy() -> Policy {
     let builder = Policy::builder().allow_any_origin().allow_any_method();
@@ -365,54 +351,6 @@ async fn preflights_never_reach_the_app_allowed_or_refused() {
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     assert!(values(refused.headers(), "access-control-allow-origin").is_empty());
     assert!(!reached_app(&refused));
-}
-
-/// Allows `https://*.tenant.test` after awaiting, as a database query would.
-struct Tenants;
-
-impl OriginLookup for Tenants {
-    fn allows<'a>(&'a self, origin: &'a str) -> LookupFuture<'a> {
-        Box::pin(async move {
-            actix_web::rt::task::yield_now().await;
-            origin.starts_with("https://") && origin.ends_with(".tenant.test")
-        })
-    }
-}
-
-#[actix_web::test]
-async fn an_asynchronous_origin_lookup_is_awaited() {
-    let policy = Policy::builder()
-        .allow_origins([APP])
-        .allow_origin_lookup(Tenants)
-        .allow_methods(["GET", "PUT"])
-        .expose_headers(["x-request-id"])
-        .build()
-        .expect("valid");
-    let app = example_app!(policy);
-    let tenant = "https://acme.tenant.test";
-
-    let answered =
-        test::call_service(&app, preflight("/api/items/1", tenant, "PUT").to_request()).await;
-    assert_eq!(answered.status(), StatusCode::NO_CONTENT);
-    assert_eq!(
-        values(answered.headers(), "access-control-allow-origin"),
-        [tenant]
-    );
-    assert!(!reached_app(&answered));
-
-    let actual = test::call_service(&app, get("/api/items", tenant).to_request()).await;
-    assert_cors_allowed(actual.headers(), tenant);
-    assert!(reached_app(&actual));
-
-    let listed = test::call_service(&app, get("/", APP).to_request()).await;
-    assert_cors_allowed(listed.headers(), APP);
-
-    let refused =
-        test::call_service(&app, preflight("/api/items/1", EVIL, "PUT").to_request()).await;
-    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
-    let refused = test::call_service(&app, get("/", EVIL).to_request()).await;
-    assert!(values(refused.headers(), "access-control-allow-origin").is_empty());
-    assert!(reached_app(&refused));
 }
 
 /// A service that is never ready, to see that readiness is the inner service's.

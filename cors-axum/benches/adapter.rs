@@ -12,23 +12,10 @@ use axum::Router;
 use criterion::{criterion_group, criterion_main, Criterion};
 use tower::ServiceExt;
 
-use cors_harness::bench::{ORIGIN, POLICY};
+use cors_harness::bench::{preflight, simple_get, ORIGIN, POLICY};
 
 /// Builds one request of a scenario.
 type MakeRequest = fn() -> Request<Body>;
-
-fn simple_get() -> Request<Body> {
-    let request = Request::get("/").header("origin", ORIGIN);
-    request.body(Body::empty()).unwrap()
-}
-
-fn preflight() -> Request<Body> {
-    let request = Request::options("/api/items")
-        .header("origin", ORIGIN)
-        .header("access-control-request-method", "PUT")
-        .header("access-control-request-headers", "content-type");
-    request.body(Body::empty()).unwrap()
-}
 
 fn apps() -> [(&'static str, Router); 3] {
     let ours = cors_axum::CorsLayer::new(cors_axum::Policy::from_toml_str(POLICY).unwrap());

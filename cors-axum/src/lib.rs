@@ -37,7 +37,6 @@
 
 mod future;
 
-use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use cors_core::adapter::{self, Start, Step};
@@ -50,45 +49,27 @@ pub use future::ResponseFuture;
 
 use future::Headers;
 
-/// A tower [`Layer`] that applies a CORS [`Policy`] to the services it wraps.
-///
-/// ```
-/// use std::sync::Arc;
-/// use cors_axum::{CorsLayer, Policy};
-///
-/// let policy = Arc::new(Policy::builder().allow_origins(["https://app.example.com"]).build()?);
-/// // One policy, shared by several layers without copying.
-/// let api = CorsLayer::new(policy.clone());
-/// let admin = CorsLayer::new(policy.clone());
-///
-/// // Layers that must follow one replaceable policy share one handle instead (each
-/// // layer made from a `Policy` or an `Arc` has a handle of its own).
-/// let shared = cors_axum::SharedPolicy::new(policy);
-/// let (api, admin) = (CorsLayer::new(shared.clone()), CorsLayer::new(shared));
-/// # let _ = (api, admin);
-/// # Ok::<(), cors_core::PolicyError>(())
-/// ```
-#[derive(Debug, Clone)]
-pub struct CorsLayer {
-    policy: SharedPolicy,
-}
-
-impl CorsLayer {
-    /// A layer applying `policy`: a [`Policy`], an `Arc<Policy>`, or a [`SharedPolicy`]
-    /// to be replaced while the server runs.
-    pub fn new(policy: impl Into<SharedPolicy>) -> Self {
-        CorsLayer {
-            policy: policy.into(),
-        }
-    }
-
-    /// The policy this layer applies now.
-    pub fn policy(&self) -> Arc<Policy> {
-        self.policy.load()
-    }
-
-    /// The handle to the policy, shared by every service this layer makes: replacing
-    /// the policy through it takes effect for the next request, without a restart.
+cors_core::policy_holder!(
+    /// A tower [`Layer`] that applies a CORS [`Policy`] to the services it wraps.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use cors_axum::{CorsLayer, Policy};
+    ///
+    /// let policy = Arc::new(Policy::builder().allow_origins(["https://app.example.com"]).build()?);
+    /// // One policy, shared by several layers without copying.
+    /// let api = CorsLayer::new(policy.clone());
+    /// let admin = CorsLayer::new(policy.clone());
+    ///
+    /// // Layers that must follow one replaceable policy share one handle instead (each
+    /// // layer made from a `Policy` or an `Arc` has a handle of its own).
+    /// let shared = cors_axum::SharedPolicy::new(policy);
+    /// let (api, admin) = (CorsLayer::new(shared.clone()), CorsLayer::new(shared));
+    /// # let _ = (api, admin);
+    /// # Ok::<(), cors_core::PolicyError>(())
+    /// ```
+    ///
+    /// Replacing the policy while the server runs, through [`CorsLayer::shared`]:
     ///
     /// ```
     /// use axum::{routing::get, Router};
@@ -103,10 +84,8 @@ impl CorsLayer {
     /// # let _ = app;
     /// # Ok::<(), cors_core::PolicyError>(())
     /// ```
-    pub fn shared(&self) -> &SharedPolicy {
-        &self.policy
-    }
-}
+    pub struct CorsLayer
+);
 
 impl<S> Layer<S> for CorsLayer {
     type Service = Cors<S>;

@@ -19,13 +19,8 @@ impl AdapterUnderTest for Axum {
     type App = Router;
     type Request = axum::http::Request<Body>;
 
-    /// Two workers, so that the requests of the reload race run in parallel.
     fn run<T>(test: impl Future<Output = T>) -> T {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build();
-        runtime.expect("a tokio runtime").block_on(test)
+        cors_harness::adapter::run_on_two_workers(test)
     }
 
     async fn app(layer: CorsLayer, routes: Routes) -> Result<Router, String> {

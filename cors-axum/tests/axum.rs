@@ -11,23 +11,9 @@ use axum::http::{header, Request, Response, StatusCode};
 use axum::routing::get;
 use axum::Router;
 use cors_axum::{CorsLayer, Policy};
-use cors_core::{LookupFuture, OriginLookup};
 use tower::{Layer, Service, ServiceBuilder, ServiceExt};
 
-const APP: &str = "https://app.example.com";
-const EVIL: &str = "https://evil.example.net";
-
-fn policy() -> Policy {
-    Policy::from_toml_str(
-        r#"
-        allow_origins = ["https://app.example.com"]
-        allow_methods = ["GET", "POST", "PUT", "DELETE"]
-        allow_headers = ["content-type"]
-        expose_headers = ["x-request-id"]
-        "#,
-    )
-    .expect("a valid policy")
-}
+use cors_harness::fixture::{policy, APP, EVIL};
 
 fn request(method: &str, uri: &str, headers: &[(&str, &str)]) -> Request<Body> {
     let mut builder = Request::builder().method(method).uri(uri);
@@ -291,53 +277,6 @@ async fn preflights_never_reach_the_app_allowed_or_refused() {
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     assert!(values(&refused, "access-control-allow-origin").is_empty());
     assert!(!reached_app(&refused));
-}
-
-/// Allows `https://*.tenant.test` after awaiting, as a database query would.
-struct Tenants;
-
-impl OriginLookup for Tenants {
-    fn allows<'a>(&'a self, origin: &'a str) -> LookupFuture<'a> {
-        Box::pin(async move {
-            tokio::task::yield_now().await;
-            origin.starts_with("https://") && origin.ends_with(".tenant.test")
-        })
-    }
-}
-
-#[tokio::test]
-async fn an_asynchronous_origin_lookup_is_awaited() {
-    let policy = Policy::builder()
-        .allow_origins([APP])
-        .allow_origin_lookup(Tenants)
-        .allow_methods(["GET", "PUT"])
-        .expose_headers(["x-request-id"])
-        .build()
-        .expect("valid");
-    let app = example_axum::app().layer(CorsLayer::new(policy));
-    let tenant = "https://acme.tenant.test";
-
-    let answered = send_preflight(app.clone(), "/api/items/1", tenant, "PUT").await;
-    assert_eq!(answered.status(), StatusCode::NO_CONTENT);
-    assert_eq!(values(&answered, "access-control-allow-origin"), [tenant]);
-    assert_eq!(
-        values(&answered, "access-control-allow-methods"),
-        ["GET, PUT"]
-    );
-    assert!(!reached_app(&answered));
-
-    let actual = send(app.clone(), request("GET", "/api/items", &from(tenant))).await;
-    assert_cors_allowed(&actual, tenant);
-    assert!(reached_app(&actual));
-
-    let listed = send(app.clone(), request("GET", "/", &from(APP))).await;
-    assert_cors_allowed(&listed, APP);
-
-    let refused = send_preflight(app.clone(), "/api/items/1", EVIL, "PUT").await;
-    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
-    let refused = send(app, request("GET", "/", &from(EVIL))).await;
-    assert!(values(&refused, "access-control-allow-origin").is_empty());
-    assert!(reached_app(&refused));
 }
 
 #[tokio::test]

@@ -216,27 +216,9 @@ impl<'a> Preflight<'a> {
     /// origin is allowed, and the lists say what is (never echoed, and no max age, so
     /// that nothing is cached). The browser still blocks the request.
     fn write_explanation(&self, origin: AllowedAs, headers: &mut impl ResponseHeaders<'a>) {
-        let policy = self.policy;
-        headers.set(CorsHeader::AllowOrigin, allow_origin_value(origin));
-        if policy.credentials {
-            headers.set(CorsHeader::AllowCredentials, Value::Static("true"));
-        }
-        match &policy.methods {
-            AllowMethods::Any => headers.set(CorsHeader::AllowMethods, Value::Static("*")),
-            AllowMethods::List { value: Some(v), .. } => {
-                headers.set(CorsHeader::AllowMethods, Value::Shared(v))
-            }
-            AllowMethods::List { value: None, .. } => {}
-        }
-        match &policy.headers {
-            AllowHeaders::Any { value, .. }
-            | AllowHeaders::List {
-                value: Some(value), ..
-            } => {
-                headers.set(CorsHeader::AllowHeaders, Value::Shared(value));
-            }
-            AllowHeaders::List { value: None, .. } => {}
-        }
+        write_allow_origin(self.policy, origin, headers);
+        write_allow_methods(self.policy, None, headers);
+        write_allow_headers(self.policy, None, headers);
     }
 
     fn write_allowed(
@@ -245,24 +227,13 @@ impl<'a> Preflight<'a> {
         headers: &mut impl ResponseHeaders<'a>,
     ) {
         let policy = self.policy;
-        headers.set(CorsHeader::AllowOrigin, allow_origin_value(allowed.origin));
-        if policy.credentials {
-            headers.set(CorsHeader::AllowCredentials, Value::Static("true"));
-        }
-        match &policy.methods {
-            // With credentials `*` is a method named `*` to the browser: echo instead
-            // (Fetch, CORS-preflight fetch step 7.6).
-            AllowMethods::Any if policy.credentials => {
-                headers.set(CorsHeader::AllowMethods, Value::Request(allowed.method));
-            }
-            AllowMethods::Any => headers.set(CorsHeader::AllowMethods, Value::Static("*")),
-            AllowMethods::List { value: Some(v), .. } => {
-                headers.set(CorsHeader::AllowMethods, Value::Shared(v));
-            }
-            AllowMethods::List { value: None, .. } => {}
-        }
+        // With credentials a `*` is a name to the browser, so the wildcards echo what
+        // the preflight asked for (Fetch, CORS-preflight fetch, step 7).
+        let echo = policy.credentials;
+        write_allow_origin(policy, allowed.origin, headers);
+        write_allow_methods(policy, echo.then_some(allowed.method), headers);
         if allowed.asked_headers {
-            write_allow_headers(policy, allowed.header_lines, headers);
+            write_allow_headers(policy, echo.then_some(allowed.header_lines), headers);
         }
         if let Some(max_age) = &policy.max_age {
             headers.set(CorsHeader::MaxAge, Value::Shared(max_age));
@@ -273,26 +244,55 @@ impl<'a> Preflight<'a> {
     }
 }
 
-fn write_allow_headers<'a>(
+/// `Access-Control-Allow-Origin`, and `-Allow-Credentials` with credentials.
+fn write_allow_origin<'a>(policy: &Policy, how: AllowedAs, headers: &mut impl ResponseHeaders<'a>) {
+    headers.set(CorsHeader::AllowOrigin, allow_origin_value(how));
+    if policy.credentials {
+        headers.set(CorsHeader::AllowCredentials, Value::Static("true"));
+    }
+}
+
+/// `Access-Control-Allow-Methods`: the list; for `*`, the wildcard, or the requested
+/// method when it is to be echoed.
+fn write_allow_methods<'a>(
     policy: &'a Policy,
-    lines: &[&'a [u8]],
+    echo: Option<&'a [u8]>,
     headers: &mut impl ResponseHeaders<'a>,
 ) {
-    match &policy.headers {
-        // With credentials `*` is a header named `*`: echo the checked request lines,
-        // one response line each, which a browser reads as one list.
-        AllowHeaders::Any { .. } if policy.credentials => {
+    match (&policy.methods, echo) {
+        (AllowMethods::Any, Some(method)) => {
+            headers.set(CorsHeader::AllowMethods, Value::Request(method));
+        }
+        (AllowMethods::Any, None) => headers.set(CorsHeader::AllowMethods, Value::Static("*")),
+        (AllowMethods::List { value: Some(v), .. }, _) => {
+            headers.set(CorsHeader::AllowMethods, Value::Shared(v));
+        }
+        (AllowMethods::List { value: None, .. }, _) => {}
+    }
+}
+
+/// `Access-Control-Allow-Headers`: the list; for `*`, the wildcard, or the checked
+/// request lines when they are to be echoed (one response line each, which a browser
+/// reads as one list).
+fn write_allow_headers<'a>(
+    policy: &'a Policy,
+    echo: Option<&[&'a [u8]]>,
+    headers: &mut impl ResponseHeaders<'a>,
+) {
+    match (&policy.headers, echo) {
+        (AllowHeaders::Any { .. }, Some(lines)) => {
             for line in lines {
                 headers.append(CorsHeader::AllowHeaders, Value::Request(line));
             }
         }
-        AllowHeaders::Any { value, .. }
-        | AllowHeaders::List {
-            value: Some(value), ..
-        } => {
-            headers.set(CorsHeader::AllowHeaders, Value::Shared(value));
-        }
-        AllowHeaders::List { value: None, .. } => {}
+        (AllowHeaders::Any { value, .. }, None)
+        | (
+            AllowHeaders::List {
+                value: Some(value), ..
+            },
+            _,
+        ) => headers.set(CorsHeader::AllowHeaders, Value::Shared(value)),
+        (AllowHeaders::List { value: None, .. }, _) => {}
     }
 }
 

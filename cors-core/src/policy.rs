@@ -215,11 +215,7 @@ impl fmt::Debug for PolicyBuilder {
     }
 }
 
-fn strings<I>(items: I) -> impl Iterator<Item = String>
-where
-    I: IntoIterator,
-    I::Item: AsRef<str>,
-{
+fn strings(items: impl IntoIterator<Item = impl AsRef<str>>) -> impl Iterator<Item = String> {
     items.into_iter().map(|s| s.as_ref().to_owned())
 }
 
@@ -227,11 +223,7 @@ impl PolicyBuilder {
     /// Adds origins: exact ones (`https://app.example.com`), subdomain patterns
     /// (`https://*.example.com`), any-port patterns (`http://localhost:*`), `null`, or
     /// `*` alone for any origin.
-    pub fn allow_origins<I>(mut self, origins: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: AsRef<str>,
-    {
+    pub fn allow_origins(mut self, origins: impl IntoIterator<Item = impl AsRef<str>>) -> Self {
         self.origins.extend(strings(origins));
         self
     }
@@ -288,11 +280,7 @@ impl PolicyBuilder {
     /// Sets the methods a preflight may ask for, replacing the default `GET`, `HEAD`,
     /// `POST`. `*` allows any method. Compared case-sensitively, as browsers do; the
     /// six standard methods are upper-cased, as `fetch()` does.
-    pub fn allow_methods<I>(mut self, methods: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: AsRef<str>,
-    {
+    pub fn allow_methods(mut self, methods: impl IntoIterator<Item = impl AsRef<str>>) -> Self {
         self.methods = Some(strings(methods).collect());
         self
     }
@@ -304,11 +292,7 @@ impl PolicyBuilder {
 
     /// Adds request headers a preflight may ask for. `*` allows any header but
     /// `authorization`, which must be listed too.
-    pub fn allow_headers<I>(mut self, headers: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: AsRef<str>,
-    {
+    pub fn allow_headers(mut self, headers: impl IntoIterator<Item = impl AsRef<str>>) -> Self {
         self.headers.extend(strings(headers));
         self
     }
@@ -320,11 +304,7 @@ impl PolicyBuilder {
 
     /// Adds response headers that scripts may read. `*` exposes all (refused with
     /// credentials, where browsers read it as a header named `*`).
-    pub fn expose_headers<I>(mut self, headers: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: AsRef<str>,
-    {
+    pub fn expose_headers(mut self, headers: impl IntoIterator<Item = impl AsRef<str>>) -> Self {
         self.expose_headers.extend(strings(headers));
         self
     }

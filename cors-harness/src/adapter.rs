@@ -164,6 +164,16 @@ impl Reply {
 /// The items of [`AdapterUnderTest`] that every adapter's middleware provides alike:
 /// `type Middleware` and the functions that call its `new`, `shared()` and `policy()`.
 /// Inside the trait's `impl`: `cors_harness::middleware!(CorsLayer);`.
+/// Runs `test` on a tokio runtime with two workers, so that the requests of the reload
+/// race run in parallel: [`AdapterUnderTest::run`] for the adapters of tokio frameworks.
+pub fn run_on_two_workers<T>(test: impl Future<Output = T>) -> T {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build();
+    runtime.expect("a tokio runtime").block_on(test)
+}
+
 #[macro_export]
 macro_rules! middleware {
     ($middleware:ty) => {
@@ -215,6 +225,7 @@ macro_rules! adapter_tests {
         $crate::adapter_tests!(@test $adapter, table::the_whole_case_table);
         $crate::adapter_tests!(@test $adapter, reload::replace_takes_effect_for_the_next_request);
         $crate::adapter_tests!(@test $adapter, reload::every_app_of_one_middleware_follows_its_handle);
+        $crate::adapter_tests!(@test $adapter, lookup::an_asynchronous_origin_lookup_is_awaited);
 
         #[test]
         fn a_swap_during_requests_never_mixes_two_policies() {

@@ -16,6 +16,32 @@ max_age = 600
 allow_private_network = false
 "#;
 
+/// The simple `GET /` of the benchmarks, from the allowed origin, as an `http` request
+/// (axum, warp).
+pub fn simple_get<B: Default>() -> http::Request<B> {
+    let mut request = http::Request::new(B::default());
+    *request.uri_mut() = http::Uri::from_static("/");
+    request
+        .headers_mut()
+        .insert("origin", http::HeaderValue::from_static(ORIGIN));
+    request
+}
+
+/// The benchmarks' preflight: `PUT /api/items` with `content-type`, from the allowed
+/// origin, as an `http` request.
+pub fn preflight<B: Default>() -> http::Request<B> {
+    let mut request = http::Request::new(B::default());
+    *request.method_mut() = http::Method::OPTIONS;
+    *request.uri_mut() = http::Uri::from_static("/api/items");
+    let headers = request.headers_mut();
+    headers.insert("origin", http::HeaderValue::from_static(ORIGIN));
+    let method = http::HeaderValue::from_static("PUT");
+    headers.insert("access-control-request-method", method);
+    let names = http::HeaderValue::from_static("content-type");
+    headers.insert("access-control-request-headers", names);
+    request
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

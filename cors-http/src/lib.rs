@@ -24,81 +24,14 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-use cors_core::adapter::{self, Bytes, CorsHeader, CorsRequest, FrameworkHeaders, PreflightAnswer};
-use cors_core::adapter::{Preflight, RequestHeader, RequestView};
-use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use cors_core::adapter::{self, CorsRequest, Preflight, PreflightAnswer, RequestView};
+use http::header::{self, HeaderMap, HeaderValue};
 use http::{Method, Request, Response, StatusCode};
 
-/// The `http` 1 header types, for the core's adapter kit.
-#[derive(Debug)]
-pub enum Http {}
-
-/// Not among `http`'s constants (the Private Network Access draft). Constants, so that
-/// the name is checked at compile time rather than on every request.
-const REQUEST_PRIVATE_NETWORK: HeaderName =
-    HeaderName::from_static("access-control-request-private-network");
-const ALLOW_PRIVATE_NETWORK: HeaderName =
-    HeaderName::from_static("access-control-allow-private-network");
-
-impl FrameworkHeaders for Http {
-    type Map = HeaderMap;
-    type Value = HeaderValue;
-
-    fn request_lines(map: &HeaderMap, name: RequestHeader) -> impl Iterator<Item = &HeaderValue> {
-        let name = match name {
-            RequestHeader::Origin => header::ORIGIN,
-            RequestHeader::RequestMethod => header::ACCESS_CONTROL_REQUEST_METHOD,
-            RequestHeader::RequestHeaders => header::ACCESS_CONTROL_REQUEST_HEADERS,
-            RequestHeader::RequestPrivateNetwork => REQUEST_PRIVATE_NETWORK,
-        };
-        map.get_all(name).into_iter()
-    }
-
-    fn response_lines(map: &HeaderMap, name: CorsHeader) -> impl Iterator<Item = &HeaderValue> {
-        map.get_all(header_name(name)).into_iter()
-    }
-
-    fn insert(map: &mut HeaderMap, name: CorsHeader, value: HeaderValue) {
-        map.insert(header_name(name), value);
-    }
-
-    fn append(map: &mut HeaderMap, name: CorsHeader, value: HeaderValue) {
-        map.append(header_name(name), value);
-    }
-
-    fn remove(map: &mut HeaderMap, name: CorsHeader) {
-        map.remove(header_name(name));
-    }
-
-    fn as_bytes(value: &HeaderValue) -> &[u8] {
-        value.as_bytes()
-    }
-
-    fn from_static(text: &'static str) -> HeaderValue {
-        HeaderValue::from_static(text)
-    }
-
-    fn from_bytes(bytes: &[u8]) -> Option<HeaderValue> {
-        HeaderValue::from_bytes(bytes).ok()
-    }
-
-    fn from_shared(bytes: &Bytes) -> Option<HeaderValue> {
-        HeaderValue::from_maybe_shared(bytes.clone()).ok()
-    }
-}
-
-fn header_name(name: CorsHeader) -> HeaderName {
-    match name {
-        CorsHeader::AllowOrigin => header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        CorsHeader::AllowCredentials => header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
-        CorsHeader::AllowMethods => header::ACCESS_CONTROL_ALLOW_METHODS,
-        CorsHeader::AllowHeaders => header::ACCESS_CONTROL_ALLOW_HEADERS,
-        CorsHeader::ExposeHeaders => header::ACCESS_CONTROL_EXPOSE_HEADERS,
-        CorsHeader::MaxAge => header::ACCESS_CONTROL_MAX_AGE,
-        CorsHeader::AllowPrivateNetwork => ALLOW_PRIVATE_NETWORK,
-        CorsHeader::Vary => header::VARY,
-    }
-}
+cors_core::http_framework_headers!(
+    /// The `http` 1 header types, for the core's adapter kit.
+    pub enum Http in http::header
+);
 
 /// The core's view of a request's headers, borrowing every line it reads.
 pub fn request_view<'r>(method: &'r Method, headers: &'r HeaderMap) -> RequestView<'r> {

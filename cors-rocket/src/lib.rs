@@ -54,7 +54,7 @@
 
 use std::borrow::Cow;
 use std::io::Cursor;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use cors_core::adapter::{self, CorsHeader, CorsRequest, Preflight, RequestView};
 use cors_core::adapter::{ResponseHeaders, Start, Step, Value};
@@ -69,40 +69,22 @@ pub use cors_core::{Policy, PolicyError, SharedPolicy};
 /// documentation).
 pub const PREFLIGHT_RANK: isize = isize::MIN;
 
-/// The CORS fairing: a validated [`Policy`], and the route that answers preflights.
-///
-/// ```
-/// use cors_rocket::{Cors, Policy};
-///
-/// let policy = Policy::builder()
-///     .allow_origins(["https://app.example.com"])
-///     .allow_methods(["GET", "PUT"])
-///     .build()?;
-/// let rocket = rocket::build().attach(Cors::new(policy));
-/// # let _ = rocket;
-/// # Ok::<(), cors_rocket::PolicyError>(())
-/// ```
-#[derive(Debug, Clone)]
-pub struct Cors {
-    policy: SharedPolicy,
-}
-
-impl Cors {
-    /// The fairing for this policy: a [`Policy`], an `Arc<Policy>`, or a
-    /// [`SharedPolicy`] to be replaced while the server runs.
-    pub fn new(policy: impl Into<SharedPolicy>) -> Self {
-        Cors {
-            policy: policy.into(),
-        }
-    }
-
-    /// The policy this fairing applies now.
-    pub fn policy(&self) -> Arc<Policy> {
-        self.policy.load()
-    }
-
-    /// The handle to the policy: replacing the policy through it takes effect for the
-    /// next request, without a restart.
+cors_core::policy_holder!(
+    /// The CORS fairing: a validated [`Policy`], and the route that answers preflights.
+    ///
+    /// ```
+    /// use cors_rocket::{Cors, Policy};
+    ///
+    /// let policy = Policy::builder()
+    ///     .allow_origins(["https://app.example.com"])
+    ///     .allow_methods(["GET", "PUT"])
+    ///     .build()?;
+    /// let rocket = rocket::build().attach(Cors::new(policy));
+    /// # let _ = rocket;
+    /// # Ok::<(), cors_rocket::PolicyError>(())
+    /// ```
+    ///
+    /// Replacing the policy while the server runs, through [`Cors::shared`]:
     ///
     /// ```
     /// use cors_rocket::{Cors, Policy};
@@ -116,10 +98,8 @@ impl Cors {
     /// # let _ = rocket;
     /// # Ok::<(), cors_rocket::PolicyError>(())
     /// ```
-    pub fn shared(&self) -> &SharedPolicy {
-        &self.policy
-    }
-}
+    pub struct Cors
+);
 
 #[rocket::async_trait]
 impl Fairing for Cors {

@@ -4,7 +4,6 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use cors_core::{LookupFuture, OriginLookup};
 use cors_rocket::{Cors, Policy};
 use example_rocket::{app_response, App};
 use rocket::config::LogLevel;
@@ -12,18 +11,7 @@ use rocket::http::{Header, Method, Status};
 use rocket::local::asynchronous::{Client, LocalResponse};
 use rocket::{get, options, routes, Build, Responder, Rocket, State};
 
-const ORIGIN: &str = "https://app.example.com";
-
-fn policy() -> Policy {
-    Policy::from_toml_str(
-        r#"
-        allow_origins = ["https://app.example.com"]
-        allow_methods = ["GET", "POST", "PUT", "DELETE"]
-        expose_headers = ["x-request-id"]
-        "#,
-    )
-    .unwrap()
-}
+use cors_harness::fixture::{policy, APP as ORIGIN};
 
 /// Counts the requests that reached a route of the test.
 #[derive(Default)]
@@ -244,6 +232,10 @@ async fn catchers_carry_the_cors_headers() {
         assert_eq!(header(&response, "x-request-id").len(), 1, "{path}");
         assert_allowed(&response);
     }
+    // A panicking handler: Rocket catches it and its 500 catcher answers.
+    let panicked = actual(&client, Method::Get, "/test/panics").await;
+    assert_eq!(panicked.status(), Status::InternalServerError);
+    assert_allowed(&panicked);
     // Malformed JSON: Rocket's data guard fails, its catcher answers.
     let bad_json = client
         .post("/api/items")
@@ -276,14 +268,6 @@ async fn the_apps_headers_are_merged_or_replaced() {
     let kept = actual(&client, Method::Get, "/test/vary/Origin").await;
     assert_eq!(header(&kept, "vary"), ["Origin"]);
     assert_eq!(header(&kept, "access-control-allow-origin"), [ORIGIN]);
-}
-
-#[rocket::async_test]
-async fn a_panicking_handlers_500_carries_the_headers() {
-    let client = client(policy()).await;
-    let response = actual(&client, Method::Get, "/test/panics").await;
-    assert_eq!(response.status(), Status::InternalServerError);
-    assert_allowed(&response);
 }
 
 #[rocket::async_test]
@@ -338,42 +322,4 @@ async fn two_fairings_are_refused_at_launch() {
         panic!("two CORS layers launched")
     };
     assert!(error.to_string().contains("collision"), "{error}");
-}
-
-struct Tenants;
-
-impl OriginLookup for Tenants {
-    fn allows<'a>(&'a self, origin: &'a str) -> LookupFuture<'a> {
-        Box::pin(async move { origin == "https://tenant.example" })
-    }
-}
-
-#[rocket::async_test]
-async fn an_async_origin_lookup_is_awaited() {
-    let policy = Policy::builder()
-        .allow_origin_lookup(Tenants)
-        .allow_methods(["PUT"])
-        .build()
-        .unwrap();
-    let client = client(policy).await;
-
-    let allowed = client
-        .options("/api/items/1")
-        .header(Header::new("origin", "https://tenant.example"))
-        .header(Header::new("access-control-request-method", "PUT"))
-        .dispatch()
-        .await;
-    assert_eq!(allowed.status(), Status::NoContent);
-    assert_eq!(
-        header(&allowed, "access-control-allow-origin"),
-        ["https://tenant.example"]
-    );
-
-    let refused = client
-        .get("/")
-        .header(Header::new("origin", "https://other.example"))
-        .dispatch()
-        .await;
-    assert_eq!(refused.status(), Status::Ok);
-    assert!(header(&refused, "access-control-allow-origin").is_empty());
 }

@@ -13,23 +13,10 @@ use warp::http::Request;
 use warp::reply::Response;
 use warp::Filter;
 
-use cors_harness::bench::{ORIGIN, POLICY};
+use cors_harness::bench::{preflight, simple_get, ORIGIN, POLICY};
 
 /// Builds one request of a scenario.
 type MakeRequest = fn() -> Request<String>;
-
-fn simple_get() -> Request<String> {
-    let request = Request::get("/").header("origin", ORIGIN);
-    request.body(String::new()).unwrap()
-}
-
-fn preflight() -> Request<String> {
-    let request = Request::options("/api/items")
-        .header("origin", ORIGIN)
-        .header("access-control-request-method", "PUT")
-        .header("access-control-request-headers", "content-type");
-    request.body(String::new()).unwrap()
-}
 
 fn peer() -> warp::cors::Cors {
     warp::cors()

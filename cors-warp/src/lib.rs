@@ -76,44 +76,25 @@ use warp::{Filter, Rejection, Reply};
 
 pub use cors_core::{Policy, PolicyError, SharedPolicy};
 
-/// The CORS layer for warp: a validated [`Policy`], shared by every wrapper made from it.
-///
-/// ```
-/// use warp::Filter;
-/// use cors_warp::{Cors, Policy};
-///
-/// let policy = Policy::builder()
-///     .allow_origins(["https://app.example.com"])
-///     .allow_methods(["GET", "PUT"])
-///     .build()?;
-/// let cors = Cors::new(policy);
-/// let items = warp::path("items").and(warp::put()).map(|| "updated");
-/// let app = items.with(warp::wrap_fn(|routes| cors.wrap(routes)));
-/// # let _ = app;
-/// # Ok::<(), cors_warp::PolicyError>(())
-/// ```
-#[derive(Debug, Clone)]
-pub struct Cors {
-    policy: SharedPolicy,
-}
-
-impl Cors {
-    /// A CORS layer for this policy: a [`Policy`], an `Arc<Policy>`, or a
-    /// [`SharedPolicy`] to be replaced while the server runs.
-    pub fn new(policy: impl Into<SharedPolicy>) -> Self {
-        Cors {
-            policy: policy.into(),
-        }
-    }
-
-    /// The policy this layer applies now.
-    pub fn policy(&self) -> Arc<Policy> {
-        self.policy.load()
-    }
-
-    /// The handle to the policy, shared by every wrapper made from this `Cors`:
-    /// replacing the policy through it takes effect for the next request, without a
-    /// restart.
+cors_core::policy_holder!(
+    /// The CORS layer for warp: a validated [`Policy`], shared by every wrapper made from it.
+    ///
+    /// ```
+    /// use warp::Filter;
+    /// use cors_warp::{Cors, Policy};
+    ///
+    /// let policy = Policy::builder()
+    ///     .allow_origins(["https://app.example.com"])
+    ///     .allow_methods(["GET", "PUT"])
+    ///     .build()?;
+    /// let cors = Cors::new(policy);
+    /// let items = warp::path("items").and(warp::put()).map(|| "updated");
+    /// let app = items.with(warp::wrap_fn(|routes| cors.wrap(routes)));
+    /// # let _ = app;
+    /// # Ok::<(), cors_warp::PolicyError>(())
+    /// ```
+    ///
+    /// Replacing the policy while the server runs, through [`Cors::shared`]:
     ///
     /// ```
     /// use warp::Filter;
@@ -128,10 +109,10 @@ impl Cors {
     /// # let _ = app;
     /// # Ok::<(), cors_warp::PolicyError>(())
     /// ```
-    pub fn shared(&self) -> &SharedPolicy {
-        &self.policy
-    }
+    pub struct Cors
+);
 
+impl Cors {
     /// Wraps `routes`: `let app = cors.wrap(routes);`. In a chain of filters, hand it
     /// to [`warp::wrap_fn`]: `routes.with(warp::wrap_fn(|routes| cors.wrap(routes)))`
     /// (warp 0.4 keeps its `Wrap` trait private, so no crate but warp can return a

@@ -37,13 +37,8 @@ impl AdapterUnderTest for Warp {
     type App = App;
     type Request = warp::http::Request<String>;
 
-    /// Two workers, so that the requests of the reload race run in parallel.
     fn run<T>(test: impl Future<Output = T>) -> T {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build();
-        runtime.expect("a tokio runtime").block_on(test)
+        cors_harness::adapter::run_on_two_workers(test)
     }
 
     async fn app(cors: Cors, routes: Routes) -> Result<App, String> {

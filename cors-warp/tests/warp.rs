@@ -6,26 +6,16 @@ use std::convert::Infallible;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use cors_core::{LookupFuture, OriginLookup};
 use cors_warp::{Cors, Policy};
 use warp::http::{Response as HttpResponse, StatusCode};
 use warp::hyper::body::Bytes;
 use warp::reply::Response;
 use warp::{Filter, Rejection, Reply};
 
-const ORIGIN: &str = "https://app.example.com";
+use cors_harness::fixture::{policy, APP as ORIGIN};
 
 fn cors() -> Cors {
-    Cors::new(
-        Policy::from_toml_str(
-            r#"
-            allow_origins = ["https://app.example.com"]
-            allow_methods = ["GET", "POST", "PUT", "DELETE"]
-            expose_headers = ["x-request-id"]
-            "#,
-        )
-        .unwrap(),
-    )
+    Cors::new(policy())
 }
 
 /// Counts the requests that reached the routes.
@@ -365,45 +355,4 @@ async fn refused_and_non_cors_requests_reach_the_app_with_only_vary() {
         .is_none());
 
     assert_eq!(hits.count(), 2);
-}
-
-struct Tenants;
-
-impl OriginLookup for Tenants {
-    fn allows<'a>(&'a self, origin: &'a str) -> LookupFuture<'a> {
-        Box::pin(async move { origin == "https://tenant.example" })
-    }
-}
-
-#[tokio::test]
-async fn an_async_origin_lookup_is_awaited() {
-    let policy = Policy::builder()
-        .allow_origin_lookup(Tenants)
-        .allow_methods(["PUT"])
-        .build()
-        .unwrap();
-    // A filter that cannot reject is boxed first (see the crate docs).
-    let app = Cors::new(policy).wrap(warp::any().map(|| "ok").boxed());
-
-    let allowed = warp::test::request()
-        .method("OPTIONS")
-        .header("origin", "https://tenant.example")
-        .header("access-control-request-method", "PUT")
-        .reply(&app)
-        .await;
-    assert_eq!(allowed.status(), StatusCode::NO_CONTENT);
-    assert_eq!(
-        header(&allowed, "access-control-allow-origin"),
-        ["https://tenant.example"]
-    );
-
-    let refused = warp::test::request()
-        .header("origin", "https://other.example")
-        .reply(&app)
-        .await;
-    assert_eq!(refused.body(), "ok");
-    assert!(refused
-        .headers()
-        .get("access-control-allow-origin")
-        .is_none());
 }

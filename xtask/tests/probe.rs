@@ -16,6 +16,20 @@ struct Broken {
 }
 
 impl Broken {
+    /// A server whose preflights are answered 204 with these header lines only.
+    fn preflight(preflight: &[&'static str]) -> Self {
+        Broken {
+            preflight_status: 204,
+            preflight: preflight.to_vec(),
+            actual: vec![],
+        }
+    }
+
+    /// A server whose preflights allow `https://app.example.com` with this one more line.
+    fn allowing_app_with(line: &'static str) -> Self {
+        Broken::preflight(&["access-control-allow-origin: https://app.example.com", line])
+    }
+
     fn ok(actual: &[&'static str]) -> Self {
         Broken {
             preflight_status: 204,
@@ -150,14 +164,7 @@ fn a_redirected_preflight() {
 
 #[test]
 fn a_method_that_is_not_allowed() {
-    let broken = Broken {
-        preflight_status: 204,
-        preflight: vec![
-            "access-control-allow-origin: https://app.example.com",
-            "access-control-allow-methods: GET, POST",
-        ],
-        actual: vec![],
-    };
+    let broken = Broken::allowing_app_with("access-control-allow-methods: GET, POST");
     assert_blocked_with(
         broken.clone(),
         &["--method", "PUT"],
@@ -168,14 +175,7 @@ fn a_method_that_is_not_allowed() {
 
 #[test]
 fn a_header_that_is_not_allowed() {
-    let broken = Broken {
-        preflight_status: 204,
-        preflight: vec![
-            "access-control-allow-origin: https://app.example.com",
-            "access-control-allow-headers: content-type",
-        ],
-        actual: vec![],
-    };
+    let broken = Broken::allowing_app_with("access-control-allow-headers: content-type");
     assert_blocked_with(
         broken,
         &["--header", "x-api-key:1"],

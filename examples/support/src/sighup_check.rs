@@ -7,8 +7,7 @@
 //! #[cfg(unix)]
 //! #[test]
 //! fn sighup_reloads_the_policy() {
-//!     let binary = std::path::Path::new(env!("CARGO_BIN_EXE_example-axum"));
-//!     example_support::sighup_check::run(binary);
+//!     example_support::sighup_check::run(env!("CARGO_BIN_EXE_example-axum"));
 //! }
 //! ```
 //!
@@ -41,8 +40,11 @@ pub struct Report {
     pub reload_took: Duration,
 }
 
-/// Runs the whole check against `binary`; panics with what went wrong.
-pub fn run(binary: &Path) -> Report {
+/// Runs the whole check against the binary at `path` and prints what it saw (in the
+/// test's captured output); panics with what went wrong. A server's test is one call:
+/// `run(env!("CARGO_BIN_EXE_example-axum"))`.
+pub fn run(path: &str) -> Report {
+    let binary = Path::new(path);
     let dir = std::env::temp_dir().join(format!(
         "sighup-check-{}-{}",
         binary
@@ -114,6 +116,7 @@ pub fn run(binary: &Path) -> Report {
     let stderr = server.stderr();
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
+    println!("reload seen after {reload_took:?}; server stderr:\n{stderr}");
     Report {
         stderr,
         reload_took,

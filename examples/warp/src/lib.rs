@@ -63,3 +63,17 @@ fn with_request_id(mut response: Response) -> Response {
     }
     response
 }
+
+/// Binds and announces the server's address (see `example_support`), as the tokio
+/// listener `warp::serve(..).incoming(..)` takes; exits with status 1 if it cannot.
+pub fn listen_or_exit(args: &example_support::Args) -> tokio::net::TcpListener {
+    let listener = args.bind_or_exit();
+    example_support::announce(&listener);
+    let listener = listener
+        .set_nonblocking(true)
+        .and_then(|()| tokio::net::TcpListener::from_std(listener));
+    listener.unwrap_or_else(|error| {
+        eprintln!("error: cannot serve on {}: {error}", args.addr);
+        std::process::exit(1)
+    })
+}

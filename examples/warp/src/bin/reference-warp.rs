@@ -4,12 +4,10 @@
 //! on stderr, before listening, when warp cannot say the policy.
 #![forbid(unsafe_code)]
 
-use std::process::exit;
 use std::time::Duration;
 
 use cors_core::PolicyConfig;
 use example_support::reference::{cannot_express, catch_panic, has_star, load_config_or_exit};
-use tokio::net::TcpListener;
 use warp::Filter;
 
 #[tokio::main]
@@ -21,18 +19,7 @@ async fn main() {
         Ok(Err(why)) => cannot_express(&why),
         Err(panic) => cannot_express(&format!("warp panics on this configuration: {panic}")),
     };
-    let listener = args.bind_or_exit();
-    example_support::announce(&listener);
-    let listener = match listener
-        .set_nonblocking(true)
-        .and_then(|()| TcpListener::from_std(listener))
-    {
-        Ok(listener) => listener,
-        Err(error) => {
-            eprintln!("error: cannot serve on {}: {error}", args.addr);
-            exit(1);
-        }
-    };
+    let listener = example_warp::listen_or_exit(&args);
     // The app recovers its own rejections (with `x-request-id`); the CORS filter's
     // rejections (403) are warp's own replies.
     let app = example_warp::app().with(cors);
