@@ -27,9 +27,9 @@
 //!
 //! Wrap an [`App`](actix_web::App), a [`Scope`](actix_web::Scope) or a
 //! [`Resource`](actix_web::Resource): each can have its own policy. The response future
-//! neither boxes nor allocates, except with an asynchronous origin lookup
-//! ([`cors_core::OriginLookup`]): then the lookup and the call of the app run in one
-//! boxed future per request, since the lookup's own future is boxed anyway.
+//! neither boxes nor allocates, except for an origin that only an asynchronous origin
+//! lookup ([`cors_core::OriginLookup`]) can allow: then the lookup and the call of the
+//! app run in one boxed future, since the lookup's own future is boxed anyway.
 //!
 //! # Changing the policy while the server runs
 //! The middleware holds a [`SharedPolicy`]: replace the policy through [`Cors::shared`]
@@ -57,7 +57,7 @@ pub use future::ResponseFuture;
 
 use translate::{preflight_response, Actix};
 
-cors_core::policy_holder!(
+cors_core::adapter::policy_holder!(
     /// The CORS middleware factory: `App::new().wrap(Cors::new(policy))`.
     ///
     /// ```

@@ -49,7 +49,7 @@ pub use future::ResponseFuture;
 
 use future::Headers;
 
-cors_core::policy_holder!(
+cors_core::adapter::policy_holder!(
     /// A tower [`Layer`] that applies a CORS [`Policy`] to the services it wraps.
     ///
     /// ```

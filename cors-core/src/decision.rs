@@ -17,8 +17,8 @@ use crate::Policy;
 /// anyone who wants to treat the cases differently.
 #[derive(Debug)]
 pub enum Decision<'a> {
-    /// No `Origin`: not a CORS request. The application answers; the response still
-    /// gets the policy's `Vary`.
+    /// No `Origin`: not a CORS request. The application answers; the response gets the
+    /// policy's `Vary` (and, under a `*` policy, the same `*` as any response).
     NotCors(ActualHeaders),
     /// An allowed preflight, to be answered now, without calling the application.
     PreflightAllowed(Preflight<'a>),
@@ -28,7 +28,8 @@ pub enum Decision<'a> {
     /// gets these headers.
     ActualAllowed(ActualHeaders),
     /// An actual request from a refused origin. The application still answers (CORS
-    /// protects the reader, not the server), without `Access-Control-Allow-*` headers.
+    /// protects the reader, not the server), without `Access-Control-Allow-*` headers
+    /// (except the `*` that a `*` policy sends on every response).
     ActualRefused(ActualHeaders, Refusal<'a>),
 }
 
@@ -118,9 +119,10 @@ impl ActualHeaders {
         match self.allow_origin {
             Some(how) => {
                 headers.set(CorsHeader::AllowOrigin, allow_origin_value(how));
-                match policy.credentials {
-                    true => headers.set(CorsHeader::AllowCredentials, Value::Static("true")),
-                    false => headers.remove(CorsHeader::AllowCredentials),
+                if policy.credentials {
+                    headers.set(CorsHeader::AllowCredentials, Value::Static("true"));
+                } else {
+                    headers.remove(CorsHeader::AllowCredentials);
                 }
                 match &policy.expose_headers {
                     Some(expose) => headers.set(CorsHeader::ExposeHeaders, Value::Shared(expose)),
@@ -361,9 +363,9 @@ impl Policy {
     }
 
     /// The origin that only the policy's [`OriginLookup`](crate::OriginLookup) can
-    /// decide, if the request has one. An adapter that cannot hold the request across
-    /// an await copies it, awaits [`Policy::look_up`], then calls
-    /// [`Policy::decide_looked_up`].
+    /// decide, if the request has one. Adapters need not call it: the adapter sequence
+    /// ([`adapter::start`](crate::adapter::start)) waits for the lookup only then, on
+    /// an owned copy of the request ([`adapter::Lookup`](crate::adapter::Lookup)).
     pub fn origin_to_look_up<'a>(&self, request: &RequestView<'a>) -> Option<&'a str> {
         match request.origin {
             Single::One(origin) if self.origins.find(origin) == OriginMatch::AskLookup => {

@@ -183,9 +183,7 @@ impl<'r> RequestView<'r> {
     pub(crate) fn asks_private_network(&self) -> bool {
         matches!(self.private_network, Single::One(b"true"))
     }
-}
 
-impl<'r> RequestView<'r> {
     /// The first `Origin` line, for logs.
     pub(crate) fn origin_line(&self) -> Option<&'r [u8]> {
         match self.origin {

@@ -30,8 +30,8 @@ fn refusals() -> [(&'static str, Request); 2] {
 
 /// Sends a refused preflight and a refused actual request through `A`'s middleware
 /// around the example app, and checks that each refusal is logged at debug level with
-/// the message, its reason, and the fields every adapter logs: `refusal`, `method`,
-/// `origin`.
+/// the message, its reason, and the fields every adapter logs (target `cors`;
+/// `refusal`, `method`, `path`, `origin`), once.
 ///
 /// Installs the process's global subscriber (some frameworks poll requests on threads
 /// of their own, and tracing caches per call site whether any subscriber wants it): run
@@ -52,11 +52,12 @@ pub async fn refusals_are_logged<A: AdapterUnderTest>() {
     let text = log.text();
     print!("{text}");
     for (reason, request) in refusals() {
-        let logged = text
+        let logged: Vec<&str> = text
             .lines()
-            .find(|line| line.contains("CORS request refused") && line.contains(reason));
-        let Some(line) = logged else {
-            panic!("no refusal logged with `{reason}` for {request:?}:\n{text}");
+            .filter(|line| line.contains("CORS request refused") && line.contains(reason))
+            .collect();
+        let [line] = logged[..] else {
+            panic!("the refusal `{reason}` of {request:?} is not logged once:\n{text}");
         };
         // One event for every framework: target `cors`, the same fields.
         let fields = [

@@ -24,13 +24,13 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-use cors_core::adapter::{self, CorsRequest, Preflight, PreflightAnswer, RequestView};
+use cors_core::adapter::{self, CorsRequest, Preflight, RequestView};
 use http::header::{self, HeaderMap, HeaderValue};
 use http::{Method, Request, Response, StatusCode};
 
-cors_core::http_framework_headers!(
+cors_core::adapter::http_framework_headers!(
     /// The `http` 1 header types, for the core's adapter kit.
-    pub enum Http in http::header
+    pub enum Http in ::http::header
 );
 
 /// The core's view of a request's headers, borrowing every line it reads.
@@ -56,10 +56,10 @@ pub fn preflight_answer(
     // `allow`), so that the map never grows and rehashes while it is filled.
     let mut headers = HeaderMap::with_capacity(12);
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from_static("0"));
-    let answer = PreflightAnswer::new::<Http>(preflight, request_origin, headers);
+    preflight.write_to(&mut HeaderSink::new(&mut headers, request_origin));
     // The core answers only 2xx (validated when the policy is built) or 403.
-    let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::FORBIDDEN);
-    (status, answer.headers)
+    let status = StatusCode::from_u16(preflight.status()).unwrap_or(StatusCode::FORBIDDEN);
+    (status, headers)
 }
 
 /// A preflight's answer as an `http` response with an empty body: the `answer` function

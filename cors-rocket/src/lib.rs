@@ -24,8 +24,9 @@
 //!   app's own `OPTIONS` routes, or its 404 catcher, as without CORS.
 //! - `on_response` adds the CORS headers to the response of every other request,
 //!   whichever route or catcher made it, and merges `Vary` with the app's. A refused
-//!   origin still reaches its route (it is never rewritten to a 403); its response only
-//!   gets `Vary`.
+//!   origin still reaches its route (it is never rewritten to a 403); its response gets
+//!   `Vary`, and any `Access-Control-Allow-Origin`, `-Allow-Credentials` or
+//!   `-Expose-Headers` the app set is removed: those are the fairing's alone.
 //!
 //! Attach one `Cors` per Rocket: a second one would mount a second route at the same
 //! rank, which Rocket refuses at launch as a collision (two CORS layers would answer
@@ -69,7 +70,7 @@ pub use cors_core::{Policy, PolicyError, SharedPolicy};
 /// documentation).
 pub const PREFLIGHT_RANK: isize = isize::MIN;
 
-cors_core::policy_holder!(
+cors_core::adapter::policy_holder!(
     /// The CORS fairing: a validated [`Policy`], and the route that answers preflights.
     ///
     /// ```
@@ -146,8 +147,12 @@ impl Fairing for Cors {
 
 /// The decision for one request, kept in the request's local cache so that the
 /// preflight route and `on_response` see the one decision made in `on_request`: the
-/// preflight's answer (taken once), or the headers for the response.
-type CachedStep = Step<Mutex<Option<Response<'static>>>, String>;
+/// preflight's answer (taken once), or the headers for the response. A type of this
+/// crate's own, so that no other user of the request's cache can take its slot.
+struct CachedStep(Step<PreflightSlot, String>);
+
+/// A preflight's answer, waiting in the request's cache for the preflight route.
+type PreflightSlot = Mutex<Option<Response<'static>>>;
 
 fn take(answer: &Mutex<Option<Response<'static>>>) -> Option<Response<'static>> {
     answer.lock().ok().and_then(|mut answer| answer.take())
@@ -155,8 +160,8 @@ fn take(answer: &Mutex<Option<Response<'static>>>) -> Option<Response<'static>> 
 
 impl Cors {
     /// The decision for `request`, made once.
-    async fn step<'r>(&self, request: &'r Request<'_>) -> &'r CachedStep {
-        request.local_cache_async(self.decide(request)).await
+    async fn step<'r>(&self, request: &'r Request<'_>) -> &'r Step<PreflightSlot, String> {
+        &request.local_cache_async(self.decide(request)).await.0
     }
 
     async fn decide(&self, request: &Request<'_>) -> CachedStep {
@@ -171,10 +176,10 @@ impl Cors {
             }),
         };
         // One read of the current policy per request, kept with the decision.
-        match adapter::start(self.policy.load(), &cors, answer) {
+        CachedStep(match adapter::start(self.policy.load(), &cors, answer) {
             Start::Decided(step) => step,
             Start::LookUp(lookup) => lookup.decide(answer).await,
-        }
+        })
     }
 }
 
@@ -208,7 +213,6 @@ impl Handler for Preflights {
     }
 }
 
-/// The core's view of a Rocket response's headers.
 /// Rocket's response headers as the core's sink, borrowing every value for the
 /// response's lifetime `'r`.
 struct Sink<'s, 'r> {

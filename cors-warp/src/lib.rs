@@ -20,7 +20,9 @@
 //!   refused, with an empty body. Your routes never see it.
 //! - Every other request, a plain `OPTIONS` included, runs your routes. Their reply gets
 //!   the CORS headers the policy decides, and `Vary` merged with the one your reply set.
-//!   A refused origin still reaches your routes; its reply only gets `Vary`.
+//!   A refused origin still reaches your routes; its reply gets `Vary`, and any
+//!   `Access-Control-Allow-Origin`, `-Allow-Credentials` or `-Expose-Headers` your routes
+//!   set is removed: those are the wrapper's alone.
 //!
 //! # Rejections
 //! warp turns a rejection into a reply only when it leaves the whole filter chain, which
@@ -76,7 +78,7 @@ use warp::{Filter, Rejection, Reply};
 
 pub use cors_core::{Policy, PolicyError, SharedPolicy};
 
-cors_core::policy_holder!(
+cors_core::adapter::policy_holder!(
     /// The CORS layer for warp: a validated [`Policy`], shared by every wrapper made from it.
     ///
     /// ```
@@ -142,6 +144,7 @@ where
     R: Reply + 'static,
 {
     warp::method()
+        // The path is only for the refusal log (a reference count, no copy).
         .and(warp::path::full())
         .and(warp::header::headers_cloned())
         .and_then(move |method, path, headers| decide(&policy, method, path, headers))

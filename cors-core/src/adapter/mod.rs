@@ -32,17 +32,21 @@
 //! # Ok::<(), cors_core::PolicyError>(())
 //! ```
 //!
-//! `docs/writing-an-adapter.md` walks through a whole adapter.
+//! The refusal log needs the crate's `tracing` feature (the four adapters turn it on; a
+//! new adapter must too). The repository's `docs/writing-an-adapter.md` walks through a
+//! whole adapter.
 
 mod headers;
+mod holder;
+mod http_headers;
 mod log;
 mod sequence;
 
+pub use crate::{http_framework_headers, policy_holder};
 /// The bytes type of [`PolicyValue`] and [`FrameworkHeaders::from_shared`].
 pub use bytes::Bytes;
-pub use headers::{cors_request, request_origin, request_view};
-pub use headers::{FrameworkHeaders, HeaderSink, PreflightAnswer};
-pub use sequence::{start, CorsRequest, Lookup, Pending, Start, Step};
+pub use headers::{request_origin, request_view, FrameworkHeaders, HeaderSink};
+pub use sequence::{cors_request, start, CorsRequest, Lookup, Pending, Start, Step};
 
 pub use crate::allow_headers::{
     MAX_EMPTY_ELEMENTS, MAX_REQUEST_HEADERS_LEN, MAX_REQUEST_HEADER_LINES, MAX_REQUEST_HEADER_NAMES,
@@ -51,56 +55,3 @@ pub use crate::decision::{Action, ActualHeaders, Decision, Preflight};
 pub use crate::origin::MAX_ORIGIN_LEN;
 pub use crate::request::{RequestHeader, RequestView};
 pub use crate::response::{CorsHeader, HeaderList, PolicyValue, ResponseHeaders, Value};
-
-/// Declares an adapter's public CORS type: a struct holding the [`SharedPolicy`] it
-/// applies, with the constructor and accessors every adapter offers alike (`new`,
-/// `policy`, `shared`). Framework traits (a tower `Layer`, an actix `Transform`, a
-/// Rocket `Fairing`) are then implemented on it by the adapter.
-///
-/// ```
-/// cors_core::policy_holder!(
-///     /// My framework's CORS middleware.
-///     pub struct Cors
-/// );
-///
-/// let policy = cors_core::Policy::builder().allow_any_origin().build()?;
-/// let cors = Cors::new(policy);
-/// assert!(cors.policy().allows_origin(b"https://a.example"));
-/// cors.shared().replace(cors_core::Policy::builder().build()?);
-/// assert!(!cors.policy().allows_origin(b"https://a.example"));
-/// # Ok::<(), cors_core::PolicyError>(())
-/// ```
-///
-/// [`SharedPolicy`]: crate::SharedPolicy
-#[macro_export]
-macro_rules! policy_holder {
-    ($(#[$meta:meta])* $vis:vis struct $name:ident) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone)]
-        $vis struct $name {
-            policy: $crate::SharedPolicy,
-        }
-
-        impl $name {
-            /// Applies `policy`: a `Policy`, an `Arc<Policy>`, or a `SharedPolicy` to be
-            /// replaced while the server runs.
-            pub fn new(policy: impl Into<$crate::SharedPolicy>) -> Self {
-                $name {
-                    policy: policy.into(),
-                }
-            }
-
-            /// The policy applied now.
-            pub fn policy(&self) -> std::sync::Arc<$crate::Policy> {
-                self.policy.load()
-            }
-
-            /// The handle to the policy, shared by every clone and by every service made
-            /// from this one: replacing the policy through it takes effect for the next
-            /// request, without a restart.
-            pub fn shared(&self) -> &$crate::SharedPolicy {
-                &self.policy
-            }
-        }
-    };
-}

@@ -5,7 +5,7 @@
 use std::borrow::Borrow;
 use std::sync::Arc;
 
-use crate::adapter::{FrameworkHeaders, HeaderSink};
+use crate::adapter::{log, request_origin, request_view, FrameworkHeaders, HeaderSink};
 use crate::request::OwnedRequestView;
 use crate::{Action, ActualHeaders, Decision, Policy, Preflight, RequestView, ResponseHeaders};
 
@@ -22,6 +22,21 @@ pub struct CorsRequest<'r, V: ?Sized> {
     pub origin: Option<&'r V>,
     /// The core's view of the headers CORS reads.
     pub view: RequestView<'r>,
+}
+
+/// What the adapter sequence needs of a request: its method, its path (for the log) and
+/// its headers.
+pub fn cors_request<'r, F: FrameworkHeaders>(
+    method: &'r str,
+    path: &'r str,
+    map: &'r F::Map,
+) -> CorsRequest<'r, F::Value> {
+    CorsRequest {
+        method,
+        path,
+        origin: request_origin::<F>(map),
+        view: request_view::<F>(method, map),
+    }
 }
 
 /// What the adapter does with a request once the policy has decided.
@@ -88,7 +103,8 @@ where
         return Start::LookUp(Lookup::new(policy, request));
     }
     let decision = policy.decide(&request.view);
-    Start::Decided(finish(&policy, decision, request, answer))
+    let step = finish(decision, request, answer);
+    Start::Decided(step.with_policy(policy))
 }
 
 /// A request whose origin only the policy's asynchronous lookup can allow: what the
@@ -139,37 +155,50 @@ impl<O> Lookup<O> {
             view,
         };
         let decision = self.policy.decide_async(&request.view).await;
-        finish(&self.policy, decision, &request, answer)
+        let step = finish(decision, &request, answer);
+        step.with_policy(self.policy)
+    }
+}
+
+/// A step without its policy yet: the policy that decided is moved into `Pending` once
+/// the decision no longer borrows it.
+enum Unowned<A, O> {
+    Answer(A),
+    Forward(ActualHeaders, Option<O>),
+}
+
+impl<A, O> Unowned<A, O> {
+    fn with_policy(self, policy: Arc<Policy>) -> Step<A, O> {
+        match self {
+            Unowned::Answer(answer) => Step::Answer(answer),
+            Unowned::Forward(actual, origin) => Step::Forward(Pending {
+                actual,
+                origin,
+                policy,
+            }),
+        }
     }
 }
 
 /// Logs a refusal, then turns the decision into the adapter's next step.
 fn finish<V, A>(
-    policy: &Arc<Policy>,
     decision: Decision<'_>,
     request: &CorsRequest<'_, V>,
     answer: impl FnOnce(&Preflight<'_>, Option<&V>) -> A,
-) -> Step<A, V::Owned>
+) -> Unowned<A, V::Owned>
 where
     V: ?Sized + ToOwned,
 {
     if let Some(refusal) = decision.refusal() {
-        crate::adapter::log::refused(
-            refusal,
-            request.method,
-            request.path,
-            request.view.origin_line(),
-        );
+        let origin = request.view.origin_line();
+        log::refused(refusal, request.method, request.path, origin);
     }
     match decision.into_action() {
-        Action::Respond(preflight) => Step::Answer(answer(&preflight, request.origin)),
-        Action::Forward(actual) => Step::Forward(Pending {
-            origin: request
-                .origin
-                .filter(|_| actual.uses_request_origin())
-                .map(ToOwned::to_owned),
-            actual,
-            policy: Arc::clone(policy),
-        }),
+        Action::Respond(preflight) => Unowned::Answer(answer(&preflight, request.origin)),
+        Action::Forward(actual) => {
+            // Kept only when the response echoes it.
+            let origin = request.origin.filter(|_| actual.uses_request_origin());
+            Unowned::Forward(actual, origin.map(ToOwned::to_owned))
+        }
     }
 }
