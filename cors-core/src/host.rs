@@ -49,9 +49,14 @@ pub(crate) fn parse(input: &str) -> Result<Host, String> {
         let inner = rest
             .strip_suffix(']')
             .ok_or("has an IPv6 address without its closing `]`")?;
-        return parse_ipv6(inner)
+        // The standard library's parser accepts what the URL Standard's IPv6 parser
+        // (<https://url.spec.whatwg.org/#concept-ipv6-parser>) accepts: one to four hex
+        // digits a piece, one `::` standing for at least one zero piece, a dotted IPv4
+        // tail of four decimal numbers; no zone.
+        return inner
+            .parse::<Ipv6Addr>()
             .map(Host::Ipv6)
-            .ok_or_else(|| "has a malformed IPv6 address".into());
+            .map_err(|_| "has a malformed IPv6 address".into());
     }
     check_code_points(input)?;
     let domain = input.to_ascii_lowercase();
@@ -216,148 +221,6 @@ fn parse_ipv4_number(input: &str) -> Option<u64> {
                 .saturating_add(u64::from(digit)),
         )
     })
-}
-
-/// The IPv6 parser (<https://url.spec.whatwg.org/#concept-ipv6-parser>), step for step:
-/// up to eight hex pieces, one `::`, and a dotted IPv4 address in the last two pieces.
-fn parse_ipv6(input: &str) -> Option<Ipv6Addr> {
-    let mut parser = Ipv6Parser {
-        input: input.as_bytes(),
-        pointer: 0,
-        address: [0; 8],
-        piece_index: 0,
-        compress: None,
-    };
-    parser.run()?;
-    Some(Ipv6Addr::from(parser.address))
-}
-
-struct Ipv6Parser<'a> {
-    input: &'a [u8],
-    pointer: usize,
-    address: [u16; 8],
-    piece_index: usize,
-    compress: Option<usize>,
-}
-
-impl Ipv6Parser<'_> {
-    fn c(&self) -> Option<u8> {
-        self.input.get(self.pointer).copied()
-    }
-
-    fn run(&mut self) -> Option<()> {
-        if self.c() == Some(b':') {
-            if self.input.get(1) != Some(&b':') {
-                return None;
-            }
-            self.pointer = 2;
-            self.piece_index = 1;
-            self.compress = Some(1);
-        }
-        while self.c().is_some() {
-            if self.piece_index == 8 {
-                return None;
-            }
-            if self.c() == Some(b':') {
-                if self.compress.is_some() {
-                    return None;
-                }
-                self.pointer += 1;
-                self.piece_index += 1;
-                self.compress = Some(self.piece_index);
-                continue;
-            }
-            if !self.piece()? {
-                break;
-            }
-        }
-        self.expand_compression()
-    }
-
-    /// One hex piece and what follows it; `false` once an IPv4 tail has ended the input.
-    fn piece(&mut self) -> Option<bool> {
-        let start = self.pointer;
-        let mut value: u16 = 0;
-        while self.pointer - start < 4 {
-            let Some(digit) = self.c().and_then(|c| char::from(c).to_digit(16)) else {
-                break;
-            };
-            value = value * 0x10 + digit as u16;
-            self.pointer += 1;
-        }
-        match self.c() {
-            Some(b'.') => {
-                if self.pointer == start || self.piece_index > 6 {
-                    return None;
-                }
-                self.pointer = start;
-                self.ipv4_tail()?;
-                return Some(false);
-            }
-            Some(b':') => {
-                self.pointer += 1;
-                self.c()?;
-            }
-            Some(_) => return None,
-            None => {}
-        }
-        self.address[self.piece_index] = value;
-        self.piece_index += 1;
-        Some(true)
-    }
-
-    /// Four dotted decimal numbers, without leading zeros, into two pieces.
-    fn ipv4_tail(&mut self) -> Option<()> {
-        let mut numbers_seen = 0;
-        while self.c().is_some() {
-            if numbers_seen > 0 {
-                if self.c() != Some(b'.') || numbers_seen >= 4 {
-                    return None;
-                }
-                self.pointer += 1;
-            }
-            let number = self.ipv4_decimal()?;
-            let piece = &mut self.address[self.piece_index];
-            *piece = *piece * 0x100 + number;
-            numbers_seen += 1;
-            if numbers_seen == 2 || numbers_seen == 4 {
-                self.piece_index += 1;
-            }
-        }
-        (numbers_seen == 4).then_some(())
-    }
-
-    fn ipv4_decimal(&mut self) -> Option<u16> {
-        let mut number: Option<u16> = None;
-        while let Some(digit @ b'0'..=b'9') = self.c() {
-            let digit = u16::from(digit - b'0');
-            number = match number {
-                None => Some(digit),
-                Some(0) => return None,
-                Some(n) => Some(n * 10 + digit),
-            };
-            if number > Some(255) {
-                return None;
-            }
-            self.pointer += 1;
-        }
-        number
-    }
-
-    /// Moves the pieces after `::` to the end of the address.
-    fn expand_compression(&mut self) -> Option<()> {
-        let Some(compress) = self.compress else {
-            return (self.piece_index == 8).then_some(());
-        };
-        let mut swaps = self.piece_index - compress;
-        let mut piece_index = 7;
-        while piece_index != 0 && swaps > 0 {
-            self.address.swap(piece_index, compress + swaps - 1);
-            piece_index -= 1;
-            swaps -= 1;
-        }
-        Some(())
-    }
 }
 
 /// The IPv6 serializer (<https://url.spec.whatwg.org/#concept-ipv6-serializer>): eight
