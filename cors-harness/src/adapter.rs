@@ -164,6 +164,14 @@ impl Reply {
 /// The items of [`AdapterUnderTest`] that every adapter's middleware provides alike:
 /// `type Middleware` and the functions that call its `new`, `shared()` and `policy()`.
 /// Inside the trait's `impl`: `cors_harness::middleware!(CorsLayer);`.
+/// Sends `request` through `app` and returns the reply, for tests whose requests every
+/// framework carries; panics with the reason otherwise, or when no response comes.
+pub async fn exchange<A: AdapterUnderTest>(app: &A::App, request: &Request) -> Reply {
+    let carried = A::request(request).unwrap_or_else(|why| panic!("{why}: {request:?}"));
+    let reply = A::send(app, carried).await;
+    reply.unwrap_or_else(|error| panic!("no response to {request:?}: {error}"))
+}
+
 /// Runs `test` on a tokio runtime with two workers, so that the requests of the reload
 /// race run in parallel: [`AdapterUnderTest::run`] for the adapters of tokio frameworks.
 pub fn run_on_two_workers<T>(test: impl Future<Output = T>) -> T {

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use cors_core::Policy;
 use tracing_subscriber::filter::LevelFilter;
 
-use crate::adapter::{AdapterUnderTest, Request, Routes};
+use crate::adapter::{exchange, AdapterUnderTest, Request, Routes};
 
 /// The refusals of the logging test: the reason each is logged with, and the request.
 fn refusals() -> [(&'static str, Request); 2] {
@@ -45,8 +45,7 @@ pub async fn refusals_are_logged<A: AdapterUnderTest>() {
     let cors = A::middleware(policy.expect("a valid policy"));
     let app = A::app(cors, Routes::Example).await.expect("the app starts");
     for (_, request) in refusals() {
-        let carried = A::request(&request).expect("the framework carries the request");
-        A::send(&app, carried).await.expect("a response");
+        exchange::<A>(&app, &request).await;
     }
 
     let text = log.text();

@@ -8,7 +8,7 @@ use std::task::{Context, Poll};
 
 use cors_core::{LookupFuture, OriginLookup, Policy};
 
-use crate::adapter::{AdapterUnderTest, Reply, Request, Routes};
+use crate::adapter::{exchange, AdapterUnderTest, Reply, Request, Routes};
 
 const LISTED: &str = "https://app.example.com";
 const TENANT: &str = "https://acme.tenant.test";
@@ -41,11 +41,6 @@ impl Future for YieldOnce {
         cx.waker().wake_by_ref();
         Poll::Pending
     }
-}
-
-async fn send<A: AdapterUnderTest>(app: &A::App, request: Request) -> Reply {
-    let request = A::request(&request).expect("the framework carries the request");
-    A::send(app, request).await.expect("a response")
 }
 
 fn preflight(origin: &str) -> Request {
@@ -84,21 +79,21 @@ pub async fn an_asynchronous_origin_lookup_is_awaited<A: AdapterUnderTest>() {
         .await
         .expect("the app starts");
 
-    let answered = send::<A>(&app, preflight(TENANT)).await;
+    let answered = exchange::<A>(&app, &preflight(TENANT)).await;
     assert_eq!(answered.status, 204);
     assert_eq!(allow_origin(&answered), [TENANT.as_bytes()]);
     assert!(!reached_app(&answered), "a preflight reached the app");
 
-    let actual = send::<A>(&app, get(TENANT)).await;
+    let actual = exchange::<A>(&app, &get(TENANT)).await;
     assert_eq!(allow_origin(&actual), [TENANT.as_bytes()]);
     assert!(reached_app(&actual));
 
-    let listed = send::<A>(&app, get(LISTED)).await;
+    let listed = exchange::<A>(&app, &get(LISTED)).await;
     assert_eq!(allow_origin(&listed), [LISTED.as_bytes()]);
 
-    let refused = send::<A>(&app, preflight(STRANGER)).await;
+    let refused = exchange::<A>(&app, &preflight(STRANGER)).await;
     assert_eq!(refused.status, 403);
-    let refused = send::<A>(&app, get(STRANGER)).await;
+    let refused = exchange::<A>(&app, &get(STRANGER)).await;
     assert!(allow_origin(&refused).is_empty());
     assert!(
         reached_app(&refused),

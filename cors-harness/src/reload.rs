@@ -14,7 +14,7 @@ use std::thread::JoinHandle;
 
 use cors_core::{Policy, SharedPolicy};
 
-use crate::adapter::{AdapterUnderTest, Reply, Request, Routes};
+use crate::adapter::{exchange, AdapterUnderTest, Reply, Request, Routes};
 
 /// The origin of every request.
 pub const APP: &str = "https://app.example.com";
@@ -249,9 +249,7 @@ async fn app<A: AdapterUnderTest>(middleware: A::Middleware) -> A::App {
 
 /// What `app` answers to `request`.
 async fn send<A: AdapterUnderTest>(app: &A::App, request: &Request) -> Answer {
-    let carried = A::request(request).unwrap_or_else(|why| panic!("{why}: {request:?}"));
-    let reply = A::send(app, carried).await;
-    Answer::of(&reply.unwrap_or_else(|error| panic!("no response: {error}")))
+    Answer::of(&exchange::<A>(app, request).await)
 }
 
 /// What `policy` alone answers to `request`, through a new app.

@@ -57,8 +57,8 @@
 //!
 //! # Seeing refusals
 //! A refused origin, method or header is logged with `tracing` at debug level (target
-//! `cors`, the same event for every adapter), with the reason in words. With `tracing-subscriber`'s `EnvFilter`, run
-//! with `RUST_LOG=cors=debug` to see them.
+//! `cors`, the same event for every adapter), with the reason in words. With
+//! `tracing-subscriber`'s `EnvFilter`, run with `RUST_LOG=cors=debug` to see them.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
