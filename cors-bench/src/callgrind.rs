@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use crate::servers::{StartError, Target};
 use crate::wrk::Scenario;
-use crate::{Role, Running, Setup, ROLES};
+use crate::{Running, Setup, ROLES};
 
 /// Connections of the measured wrk runs: a server under valgrind runs tens of times
 /// slower, and a few connections keep it busy.
@@ -50,7 +50,7 @@ impl Count {
 pub struct CallgrindFramework {
     pub name: &'static str,
     pub peer: &'static str,
-    pub counts: Vec<(Scenario, [Option<Count>; 3])>,
+    pub counts: Vec<(Scenario, [Option<Count>; 4])>,
 }
 
 pub fn run(
@@ -65,13 +65,9 @@ pub fn run(
             counts: Vec::new(),
         };
         for scenario in [Scenario::SimpleGet, Scenario::Preflight] {
-            let mut counts = [None; 3];
+            let mut counts = [None; 4];
             for (i, role) in ROLES.into_iter().enumerate() {
-                let (binary, no_cors) = match role {
-                    Role::Bare => (ours.binary, true),
-                    Role::Ours => (ours.binary, false),
-                    Role::Peer => (peer.binary, false),
-                };
+                let (binary, no_cors) = crate::binary_of(role, ours, peer);
                 let name = format!("{}-{role:?}-{}", ours.framework, scenario.slug());
                 counts[i] = measure(setup, binary, no_cors, scenario, &name)?;
                 if let Some(count) = &counts[i] {

@@ -93,7 +93,10 @@ pub fn run(args: &Args) -> Result<(), String> {
             installed("callgrind_control", callgrind::INSTALL_HINT)?;
         }
         servers::stop_children_on_interrupt();
-        let binaries: Vec<Target> = frameworks.iter().flat_map(|&(o, p)| [o, p]).collect();
+        let binaries: Vec<Target> = frameworks
+            .iter()
+            .flat_map(|&(o, p)| [o, servers::floor_of(&o), p])
+            .collect();
         servers::build(&binaries, true)?;
         let work = std::env::temp_dir().join(format!("cors-bench-{}", std::process::id()));
         std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
@@ -334,12 +337,25 @@ fn proc_status_kib(pid: u32, field: &str) -> Option<u64> {
 /// The three servers of a framework.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
+    /// The app without CORS.
     Bare,
+    /// The app behind prebuilt headers without a decision: the least a CORS layer costs.
+    Floor,
     Ours,
     Peer,
 }
 
-pub const ROLES: [Role; 3] = [Role::Bare, Role::Ours, Role::Peer];
+pub const ROLES: [Role; 4] = [Role::Bare, Role::Floor, Role::Ours, Role::Peer];
+
+/// The binary of `role` for the framework of `ours`, and whether it runs with `--no-cors`.
+fn binary_of(role: Role, ours: &Target, peer: &Target) -> (&'static str, bool) {
+    match role {
+        Role::Bare => (ours.binary, true),
+        Role::Floor => (servers::floor_of(ours).binary, false),
+        Role::Ours => (ours.binary, false),
+        Role::Peer => (peer.binary, false),
+    }
+}
 
 /// The wire benchmark's figures.
 pub struct WireResult {
@@ -352,9 +368,9 @@ pub struct WireFramework {
     pub peer: &'static str,
     pub peer_missing: Option<String>,
     /// Per scenario, per role, the run of each round.
-    pub runs: Vec<(Scenario, [Vec<wrk::Report>; 3])>,
+    pub runs: Vec<(Scenario, [Vec<wrk::Report>; 4])>,
     /// VmHWM of each role, KiB.
-    pub peak_kib: [Option<u64>; 3],
+    pub peak_kib: [Option<u64>; 4],
     /// What went wrong that the figures do not show.
     pub notes: Vec<String>,
 }
@@ -370,16 +386,13 @@ fn run_wire(setup: &Setup, frameworks: &[(Target, Target)]) -> Result<WireResult
             peer: peer.column,
             peer_missing: None,
             runs: scenarios.iter().map(|&s| (s, Default::default())).collect(),
-            peak_kib: [None; 3],
+            peak_kib: [None; 4],
             notes: Vec::new(),
         };
-        let mut running: [Option<Running>; 3] = Default::default();
+        let mut running: [Option<Running>; 4] = Default::default();
         for (i, role) in ROLES.into_iter().enumerate() {
-            let started = match role {
-                Role::Bare => setup.start(ours.binary, true),
-                Role::Ours => setup.start(ours.binary, false),
-                Role::Peer => setup.start(peer.binary, false),
-            };
+            let (binary, no_cors) = binary_of(role, ours, peer);
+            let started = setup.start(binary, no_cors);
             match started {
                 Ok(server) => running[i] = Some(server),
                 Err(StartError::CannotExpress(why)) if role == Role::Peer => {
@@ -388,6 +401,10 @@ fn run_wire(setup: &Setup, frameworks: &[(Target, Target)]) -> Result<WireResult
                         ours.framework, peer.column
                     );
                     entry.peer_missing = Some(why);
+                }
+                Err(StartError::CannotExpress(why)) if role == Role::Floor => {
+                    eprintln!("{}: no floor for this policy: {why}", ours.framework);
+                    entry.notes.push(format!("no floor: {why}"));
                 }
                 Err(StartError::CannotExpress(why) | StartError::Failed(why)) => {
                     return Err(format!("{}: {role:?} server: {why}", ours.framework));
@@ -608,10 +625,11 @@ mod tests {
     #[test]
     fn each_round_starts_with_the_next_server() {
         let order = |round| rotated(round).collect::<Vec<_>>();
-        assert_eq!(order(1), [0, 1, 2]);
-        assert_eq!(order(2), [1, 2, 0]);
-        assert_eq!(order(3), [2, 0, 1]);
-        assert_eq!(order(4), [0, 1, 2]);
+        assert_eq!(order(1), [0, 1, 2, 3]);
+        assert_eq!(order(2), [1, 2, 3, 0]);
+        assert_eq!(order(3), [2, 3, 0, 1]);
+        assert_eq!(order(4), [3, 0, 1, 2]);
+        assert_eq!(order(5), [0, 1, 2, 3]);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::process::Command;
 
 use comfy_table::{presets::ASCII_MARKDOWN, CellAlignment, Table};
 
-use crate::callgrind::{CallgrindFramework, Count};
+use crate::callgrind::CallgrindFramework;
 use crate::criterion::CriterionResult;
 use crate::wrk::{Report, Scenario};
 use crate::{
@@ -55,6 +55,24 @@ impl WireFramework {
         let pairs = ours.iter().zip(other);
         median(pairs.map(|(o, b)| o.requests_per_sec / b.requests_per_sec))
     }
+
+    /// What ours adds to a request's time over the bare app, in units of what the floor
+    /// adds: (1/ours − 1/bare) ÷ (1/floor − 1/bare), the median over the rounds.
+    fn overhead(&self, scenario: Scenario) -> Option<f64> {
+        let time = |role| {
+            let runs = self.role_runs(scenario, role)?;
+            Some(runs.iter().map(|r| 1.0 / r.requests_per_sec).collect::<Vec<_>>())
+        };
+        let (bare, floor, ours) = (time(Role::Bare)?, time(Role::Floor)?, time(Role::Ours)?);
+        let rounds = bare.iter().zip(&floor).zip(&ours);
+        median(rounds.map(|((b, f), o)| overhead_ratio(*b, *f, *o)))
+    }
+}
+
+/// (ours − bare) ÷ (floor − bare): 1.0 when ours costs what the floor costs above the
+/// bare app, 2.0 when twice that.
+pub fn overhead_ratio(bare: f64, floor: f64, ours: f64) -> f64 {
+    (ours - bare) / (floor - bare)
 }
 
 impl HostileRow {
@@ -83,9 +101,11 @@ pub fn wire(conditions: &Conditions, result: &WireResult) -> String {
     md += &header(conditions);
     let _ = writeln!(
         md,
-        "{} round(s) of {} s per server and scenario, the servers alternated within each round, each round starting with the next one (bare, ours, peer; ours, peer, bare; peer, bare, ours; ...); \
+        "{} round(s) of {} s per server and scenario, the servers alternated within each round, each round starting with the next one (bare, floor, ours, peer; floor, ours, peer, bare; ...); \
          figures are the medians over the rounds, and the ratios the medians of the rounds' ratios (each round's runs are seconds apart, so drift between rounds cancels out). *Bare* is the example app without CORS (`example-<fw> --no-cors`), \
+         *floor* the same app behind the least work a CORS layer can do on that framework, the prebuilt headers of the scenario without a decision (`floor-<fw>`), \
          *ours* the example server (`example-<fw>`), *peer* the same app on the framework's own CORS middleware (`reference-<fw>`). \
+         *Overhead ÷ floor's* is what ours adds to a request's time over the bare app in units of what the floor adds, (1/ours − 1/bare) ÷ (1/floor − 1/bare) in requests per second: 1.0 is the floor. \
          A bare app has no `OPTIONS` route: its preflight figures are its 404/405, no baseline.\n",
         conditions.rounds, conditions.seconds
     );
@@ -93,54 +113,57 @@ pub fn wire(conditions: &Conditions, result: &WireResult) -> String {
     for fw in &result.frameworks {
         for &(s, _) in &fw.runs {
             let rps = |role| fw.rps(s, role).map_or("n/a".into(), |r| format!("{r:.0}"));
-            let p99 = |role| fw.p99_us(s, role).map_or("n/a".into(), format_us);
-            let over_bare = match s {
-                Scenario::SimpleGet => fmt_ratio(fw.ratio(s, Role::Bare)),
-                _ => "—".into(),
+            let p99 = ROLES.map(|role| fw.p99_us(s, role).map_or("n/a".into(), format_us));
+            // A bare app answers a preflight with its 404 or 405: no baseline.
+            let (over_bare, overhead) = match s {
+                Scenario::SimpleGet => (
+                    fmt_ratio(fw.ratio(s, Role::Bare)),
+                    fmt_ratio(fw.overhead(s)),
+                ),
+                _ => ("—".into(), "—".into()),
             };
             rows.push(vec![
                 format!("{} ({})", fw.name, fw.peer),
                 s.title().to_owned(),
                 rps(Role::Bare),
+                rps(Role::Floor),
                 rps(Role::Ours),
                 rps(Role::Peer),
                 over_bare,
+                fmt_ratio(fw.ratio(s, Role::Floor)),
                 fmt_ratio(fw.ratio(s, Role::Peer)),
-                p99(Role::Bare),
-                p99(Role::Ours),
-                p99(Role::Peer),
+                overhead,
+                p99.join(" / "),
             ]);
         }
     }
     md += &table(
-        "llrrrrrrrr",
+        "llrrrrrrrrl",
         &[
             "Framework (peer)",
             "Scenario",
             "bare req/s",
+            "floor req/s",
             "ours req/s",
             "peer req/s",
             "ours/bare",
+            "ours/floor",
             "ours/peer",
-            "p99 bare",
-            "p99 ours",
-            "p99 peer",
+            "overhead ÷ floor's",
+            "p99 bare / floor / ours / peer",
         ],
         rows,
     );
     md += "\nPeak memory of each server at the end of its runs (VmHWM from /proc/PID/status):\n\n";
     let memory = result.frameworks.iter().map(|fw| {
         let kib = |k: Option<u64>| k.map_or("n/a".into(), format_kib);
-        vec![
-            fw.name.to_owned(),
-            kib(fw.peak_kib[0]),
-            kib(fw.peak_kib[1]),
-            kib(fw.peak_kib[2]),
-        ]
+        let mut row = vec![fw.name.to_owned()];
+        row.extend(fw.peak_kib.map(kib));
+        row
     });
     md += &table(
-        "lrrr",
-        &["Framework", "bare", "ours", "peer"],
+        "lrrrr",
+        &["Framework", "bare", "floor", "ours", "peer"],
         memory.collect(),
     );
     md += "\nRequests/s of every run, in the order of each round:\n\n";
@@ -155,18 +178,14 @@ pub fn wire(conditions: &Conditions, result: &WireResult) -> String {
                     .collect::<Vec<_>>()
                     .join(", "),
             };
-            every.push(vec![
-                fw.name.to_owned(),
-                scenario.title().to_owned(),
-                list(0),
-                list(1),
-                list(2),
-            ]);
+            let mut row = vec![fw.name.to_owned(), scenario.title().to_owned()];
+            row.extend((0..ROLES.len()).map(list));
+            every.push(row);
         }
     }
     md += &table(
-        "lllll",
-        &["Framework", "Scenario", "bare", "ours", "peer"],
+        "llllll",
+        &["Framework", "Scenario", "bare", "floor", "ours", "peer"],
         every,
     );
     let mut notes = Vec::new();
@@ -314,19 +333,23 @@ pub fn callgrind(conditions: &Conditions, result: &[CallgrindFramework]) -> Stri
     let mut rows = Vec::new();
     for framework in result {
         for (scenario, counts) in &framework.counts {
-            let [bare, ours, peer] = counts;
-            let ipr = |c: &Option<Count>| c.map(|c| c.instructions_per_request());
-            let cell = |c: &Option<Count>| ipr(c).map_or("n/e".into(), |i| format!("{i:.0}"));
+            let [bare, floor, ours, peer] = counts.map(|c| c.map(|c| c.instructions_per_request()));
+            let cell = |i: Option<f64>| i.map_or("n/e".into(), |i| format!("{i:.0}"));
             let delta = |a: Option<f64>, b: Option<f64>| match (a, b) {
                 (Some(a), Some(b)) => format!("{:+.0} ({:+.1} %)", a - b, (a / b - 1.0) * 100.0),
                 _ => "—".into(),
             };
             // A bare app answers a preflight with its 404 or 405: no baseline.
-            let (bare_cell, over_bare) = match scenario {
-                Scenario::Preflight => (format!("({})", cell(bare)), "—".into()),
-                _ => (cell(bare), delta(ipr(ours), ipr(bare))),
+            let (bare_cell, over_bare, overhead) = match (scenario, bare, floor, ours) {
+                (Scenario::Preflight, ..) => (format!("({})", cell(bare)), "—".into(), "—".into()),
+                (_, Some(b), Some(f), Some(o)) => (
+                    cell(bare),
+                    delta(ours, bare),
+                    format!("{:.2}", overhead_ratio(b, f, o)),
+                ),
+                _ => (cell(bare), delta(ours, bare), "—".into()),
             };
-            let allocations = [bare, ours, peer]
+            let allocations = counts
                 .map(|c| {
                     c.map_or("n/e".into(), |c| {
                         format!("{:.1}", c.allocations_per_request())
@@ -337,25 +360,31 @@ pub fn callgrind(conditions: &Conditions, result: &[CallgrindFramework]) -> Stri
                 format!("{} ({})", framework.name, framework.peer),
                 scenario.title().to_owned(),
                 bare_cell,
+                cell(floor),
                 cell(ours),
                 cell(peer),
                 over_bare,
-                delta(ipr(ours), ipr(peer)),
+                delta(ours, floor),
+                overhead,
+                delta(ours, peer),
                 allocations,
             ]);
         }
     }
     md += &table(
-        "llrrrrrl",
+        "llrrrrrrrrl",
         &[
             "Framework (peer)",
             "Scenario",
             "bare",
+            "floor",
             "ours",
             "peer",
             "ours − bare",
+            "ours − floor",
+            "(ours − bare) ÷ (floor − bare)",
             "ours − peer",
-            "allocations bare / ours / peer",
+            "allocations bare / floor / ours / peer",
         ],
         rows,
     );
@@ -672,14 +701,19 @@ mod tests {
             non_2xx_3xx: 0,
             socket_errors: 0,
         };
-        let runs = [vec![run(100.0)], vec![run(90.0)], vec![run(80.0)]];
+        let runs = [
+            vec![run(100.0)],
+            vec![run(95.0)],
+            vec![run(90.0)],
+            vec![run(80.0)],
+        ];
         let result = WireResult {
             frameworks: vec![WireFramework {
                 name: "axum",
                 peer: "tower-http",
                 peer_missing: None,
                 runs: vec![(Scenario::SimpleGet, runs)],
-                peak_kib: [Some(2048), None, Some(1024)],
+                peak_kib: [Some(2048), None, None, Some(1024)],
                 notes: Vec::new(),
             }],
         };
@@ -696,6 +730,8 @@ mod tests {
         let md = wire(&conditions, &result);
         assert!(md.contains(" 100 |") && md.contains(" 500 µs |"), "{md}");
         assert!(md.contains(" 0.900 |") && md.contains(" 1.125 |"), "{md}");
+        // (1/90 − 1/100) ÷ (1/95 − 1/100): ours adds twice what the floor adds, nearly.
+        assert!(md.contains(" 2.111 |"), "{md}");
         assert!(md.contains(" 2.0 MiB |") && md.contains(" n/a |"), "{md}");
         assert!(md.contains("```toml\nallow_origins = []\n```"), "{md}");
         assert!(!md.contains("Target") && !md.contains("Met"), "{md}");

@@ -72,6 +72,22 @@ pub const PEERS: [Target; 4] = [
     peer("warp cors()", "warp", "example-warp", "reference-warp"),
 ];
 
+/// The floor of each framework: the same app behind the least work a CORS layer can do
+/// there, prebuilt headers without a decision (a third binary of each example package,
+/// for the benchmarks only: it is not CORS).
+pub const FLOORS: [Target; 4] = [
+    peer("floor", "axum", "example-axum", "floor-axum"),
+    peer("floor", "actix", "example-actix", "floor-actix"),
+    peer("floor", "rocket", "example-rocket", "floor-rocket"),
+    peer("floor", "warp", "example-warp", "floor-warp"),
+];
+
+/// The floor server of `ours`'s framework.
+pub fn floor_of(ours: &Target) -> Target {
+    let floor = FLOORS.iter().find(|floor| floor.framework == ours.framework);
+    *floor.expect("every framework has a floor server")
+}
+
 /// Our server and the peer's of each framework `names` selects (all when empty).
 pub fn select(names: &[String]) -> Result<Vec<(Target, Target)>, String> {
     if let Some(name) = names

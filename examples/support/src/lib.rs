@@ -30,6 +30,8 @@
 
 #[cfg(unix)]
 pub mod reference;
+#[cfg(unix)]
+pub mod floor;
 pub mod sighup_check;
 
 use std::io::Write;

@@ -1,0 +1,122 @@
+//! What the floor servers (`floor-<framework>`, for `cargo xtask bench` only) share: the
+//! response headers that the example server writes for the benchmarks' two requests,
+//! computed once from the policy file.
+//!
+//! A floor server is the example app behind the least work a CORS layer can do in its
+//! framework: no origin check, no parsing of the request's CORS headers, no decision;
+//! an `OPTIONS` request gets the prebuilt preflight answer, every other request the
+//! prebuilt headers of an allowed actual request. It is wrong as CORS (it allows every
+//! origin its first listed one's way) and right as a measure: whatever the example server
+//! spends above it is the price of deciding, and the overhead the benchmarks report.
+
+use std::path::Path;
+
+use crate::reference::{cannot_express, load_config_or_exit};
+use cors_core::PolicyConfig;
+
+/// The prebuilt headers, by lowercase name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FloorHeaders {
+    /// What an allowed actual request's response gets.
+    pub actual: Vec<(&'static str, String)>,
+    /// What the `204 No Content` answer to a preflight carries.
+    pub preflight: Vec<(&'static str, String)>,
+}
+
+/// The headers the example server writes for an allowed request from the policy's first
+/// listed origin, or exits with status 3 (`cannot express`) when the policy's first
+/// origin is a pattern, which only a decision can answer.
+pub fn load_or_exit(path: &Path) -> FloorHeaders {
+    FloorHeaders::for_policy(&load_config_or_exit(path)).unwrap_or_else(|why| cannot_express(&why))
+}
+
+impl FloorHeaders {
+    /// The headers for `config`, or why a floor cannot stand for it.
+    pub fn for_policy(config: &PolicyConfig) -> Result<FloorHeaders, String> {
+        let origin = match config.allow_origins.first() {
+            Some(origin) if origin == "*" || !origin.contains('*') => origin.clone(),
+            Some(pattern) => {
+                return Err(format!(
+                    "allow_origins[0]: `{pattern}` is a pattern; a floor server writes one origin without deciding"
+                ))
+            }
+            None => return Err("allow_origins: empty; a floor server has no origin to write".into()),
+        };
+        let mut common = vec![("access-control-allow-origin", origin.clone())];
+        if config.allow_credentials {
+            common.push(("access-control-allow-credentials", "true".into()));
+        }
+        let mut actual = common.clone();
+        if !config.expose_headers.is_empty() {
+            actual.push(("access-control-expose-headers", config.expose_headers.join(", ")));
+        }
+        let mut preflight = common;
+        let methods = config.allow_methods.as_deref().unwrap_or(&[]);
+        if !methods.is_empty() {
+            preflight.push(("access-control-allow-methods", methods.join(", ")));
+        }
+        if !config.allow_headers.is_empty() {
+            preflight.push(("access-control-allow-headers", config.allow_headers.join(", ")));
+        }
+        if let Some(seconds) = config.max_age {
+            preflight.push(("access-control-max-age", seconds.to_string()));
+        }
+        // The same `Vary` as the example server's: `*` varies on nothing but a
+        // preflight's request headers.
+        if origin != "*" {
+            actual.push(("vary", "origin".into()));
+        }
+        let vary = match origin.as_str() {
+            "*" => "access-control-request-method, access-control-request-headers",
+            _ => "origin, access-control-request-method, access-control-request-headers",
+        };
+        preflight.push(("vary", vary.into()));
+        Ok(FloorHeaders { actual, preflight })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(toml: &str) -> PolicyConfig {
+        PolicyConfig::from_toml_str(toml).unwrap()
+    }
+
+    #[test]
+    fn the_benchmark_policy_gives_the_example_servers_headers() {
+        let floor = FloorHeaders::for_policy(&config(
+            r#"allow_origins = ["https://app.example.com"]
+allow_methods = ["GET", "PUT"]
+allow_headers = ["content-type"]
+expose_headers = ["x-request-id"]
+max_age = 600"#,
+        ))
+        .unwrap();
+        let names = |list: &[(&str, String)]| list.iter().map(|(n, _)| *n).collect::<Vec<_>>();
+        assert_eq!(
+            names(&floor.actual),
+            ["access-control-allow-origin", "access-control-expose-headers", "vary"]
+        );
+        assert_eq!(floor.actual[0].1, "https://app.example.com");
+        assert_eq!(
+            floor.preflight,
+            [
+                ("access-control-allow-origin", "https://app.example.com".to_owned()),
+                ("access-control-allow-methods", "GET, PUT".into()),
+                ("access-control-allow-headers", "content-type".into()),
+                ("access-control-max-age", "600".into()),
+                (
+                    "vary",
+                    "origin, access-control-request-method, access-control-request-headers".into()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_pattern_first_cannot_be_written_without_deciding() {
+        let why = FloorHeaders::for_policy(&config(r#"allow_origins = ["https://*.example.com"]"#));
+        assert!(why.unwrap_err().starts_with("allow_origins[0]"));
+    }
+}
