@@ -8,6 +8,7 @@
 //! socket) are shared with `cargo xtask conformance` and `hostile`.
 
 mod callgrind;
+mod chart;
 mod criterion;
 pub mod raw;
 mod report;
@@ -116,9 +117,10 @@ pub fn run(args: &Args) -> Result<(), String> {
         }
         if args.callgrind {
             let result = callgrind::run(&setup, &frameworks)?;
+            let chart = write_callgrind_chart(&output, &result);
             sections.push((
                 "callgrind",
-                report::callgrind(&setup.describe(&machine), &result),
+                report::callgrind(&setup.describe(&machine), &result, chart),
             ));
         }
         let _ = std::fs::remove_dir_all(&work);
@@ -137,6 +139,39 @@ pub fn run(args: &Args) -> Result<(), String> {
     report::write_sections(&output, &sections)?;
     eprintln!("wrote {}", output.display());
     Ok(())
+}
+
+/// Where the callgrind chart goes, relative to the directory of the report (and, with
+/// `/` separators, the report's link to it).
+const CALLGRIND_CHART: &str = "docs/benchmarks-callgrind.svg";
+
+/// Writes the callgrind chart next to the report `output`, and returns its path relative
+/// to the report. A chart that cannot be written is a warning, not an error: the figures
+/// are in the table, and minutes of measurement are not thrown away for their picture.
+fn write_callgrind_chart(
+    output: &Path,
+    result: &[callgrind::CallgrindFramework],
+) -> Option<&'static str> {
+    let path = output
+        .parent()
+        .unwrap_or_else(|| Path::new(""))
+        .join(CALLGRIND_CHART);
+    let written = chart::callgrind_svg(result).and_then(|svg| {
+        let dir = path.parent().expect("the chart is in a directory");
+        std::fs::create_dir_all(dir)
+            .and_then(|()| std::fs::write(&path, svg))
+            .map_err(|e| format!("{}: {e}", path.display()))
+    });
+    match written {
+        Ok(()) => {
+            eprintln!("wrote {}", path.display());
+            Some(CALLGRIND_CHART)
+        }
+        Err(why) => {
+            eprintln!("warning: no callgrind chart: {why}");
+            None
+        }
+    }
 }
 
 /// Fails with `hint` when `program` is not on the PATH.

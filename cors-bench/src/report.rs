@@ -303,13 +303,24 @@ pub fn hostile(conditions: &Conditions, result: &HostileResult) -> String {
     md
 }
 
-/// The callgrind section: instructions and allocator calls per request.
-pub fn callgrind(conditions: &Conditions, result: &[CallgrindFramework]) -> String {
+/// The callgrind section: instructions and allocator calls per request, and the link to
+/// their chart (`chart`, its path relative to the report) when there is one.
+pub fn callgrind(
+    conditions: &Conditions,
+    result: &[CallgrindFramework],
+    chart: Option<&str>,
+) -> String {
     let mut md = String::new();
     let _ = writeln!(
         md,
         "## Instructions per request: `cargo xtask bench --callgrind`\n"
     );
+    if let Some(chart) = chart {
+        let _ = writeln!(
+            md,
+            "![Instructions per request: bare, floor, ours and peer on each framework]({chart})\n"
+        );
+    }
     let valgrind = Command::new("valgrind")
         .arg("--version")
         .output()
