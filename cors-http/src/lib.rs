@@ -1,8 +1,12 @@
 //! The [`cors_core`] engine over the types of the [`http`] crate (1.x), for the adapters
 //! of frameworks built on it (`cors-axum`, `cors-warp`) and for anyone plugging the
 //! engine into another `http`-based stack: [`Http`] translates the header map for the
-//! core's adapter kit ([`cors_core::adapter`]). Translation only: every CORS rule, and
-//! the per-request sequence, are the core's.
+//! core's adapter kit ([`cors_core::adapter`]), and [`CorsLayer`] is the tower middleware
+//! that axum's router, `warp::service` and a bare hyper service all take (`cors-axum` and
+//! `cors-warp` re-export it). Translation and plumbing only: every CORS rule, and the
+//! per-request sequence, are the core's.
+//!
+//! The sequence by hand, for a stack that takes no tower layer:
 //!
 //! ```
 //! use std::sync::Arc;
@@ -23,6 +27,10 @@
 //! ```
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+
+mod layer;
+
+pub use layer::{Cors, CorsLayer, ResponseFuture};
 
 use cors_core::adapter::{self, CorsRequest, Preflight, RequestView};
 use http::header::{self, HeaderMap, HeaderValue};

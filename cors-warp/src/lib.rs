@@ -14,6 +14,42 @@
 //! # Ok::<(), cors_warp::PolicyError>(())
 //! ```
 //!
+//! # The faster integration: a tower layer around `warp::service`
+//! [`Cors::wrap`] works with `warp::serve`, but warp's public filters make it pay for
+//! things warp's own `cors()` does not: a copy of the request's header map, a second
+//! filter chain, and a task per rejected request. [`CorsLayer`], the tower middleware,
+//! wraps `warp::service(routes)` instead and costs what it costs on axum: no copy, no
+//! task, no boxing. Serve the wrapped service with hyper, as `warp::serve` itself does:
+//!
+//! ```no_run
+//! use tower_layer::Layer;
+//! use warp::Filter;
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let policy = cors_warp::Policy::from_toml_str(r#"allow_origins = ["https://app.example.com"]"#)?;
+//! let routes = warp::path("hello").map(|| "Hello, World!");
+//! let service = cors_warp::CorsLayer::new(policy).layer(warp::service(routes));
+//!
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+//! loop {
+//!     let (stream, _) = listener.accept().await?;
+//!     let service = hyper_util::service::TowerToHyperService::new(service.clone());
+//!     tokio::spawn(async move {
+//!         let builder = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
+//!         let connection = builder.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+//!         let _ = connection.await;
+//!     });
+//! }
+//! # }
+//! ```
+//!
+//! The trade-offs: `warp::service` turns the routes' rejections into warp's replies
+//! itself, after the routes, so the layer sees (and adds the CORS headers to) every
+//! reply, 404 and 405 included, with no help needed; the server loop is yours, and
+//! `warp::addr::remote()` sees nothing unless you put the address in the request's
+//! extensions yourself. The example server (`examples/warp`) runs this integration; the
+//! benchmarks (BENCHMARKS.md) give both its cost and the filter wrapper's.
+//!
 //! # What the wrapper does
 //! - A preflight (`OPTIONS` with `Origin` and `Access-Control-Request-Method`) is
 //!   answered by the wrapper, 204 (or the policy's status) when allowed and 403 when
@@ -77,6 +113,10 @@ use warp::reply::Response;
 use warp::{Filter, Rejection, Reply};
 
 pub use cors_core::{Policy, PolicyError, SharedPolicy};
+/// The tower middleware, for the [faster integration](crate#the-faster-integration-a-tower-layer-around-warpservice):
+/// around `warp::service(routes)`. Written once in `cors-http`, for every stack on the
+/// `http` crate's types.
+pub use cors_http::CorsLayer;
 
 cors_core::adapter::policy_holder!(
     /// The CORS layer for warp: a validated [`Policy`], shared by every wrapper made from it.

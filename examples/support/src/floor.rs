@@ -9,10 +9,17 @@
 //! origin its first listed one's way) and right as a measure: whatever the example server
 //! spends above it is the price of deciding, and the overhead the benchmarks report.
 
+use std::future::{ready, Ready};
 use std::path::Path;
+use std::sync::OnceLock;
+use std::task::{Context, Poll};
 
 use crate::reference::{cannot_express, load_config_or_exit};
 use cors_core::PolicyConfig;
+use futures_util::future::{Either, MapOk, TryFutureExt};
+use http::{HeaderName, HeaderValue, Method, Request, Response, StatusCode};
+use tower_layer::Layer;
+use tower_service::Service;
 
 /// The prebuilt headers, by lowercase name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,6 +79,95 @@ impl FloorHeaders {
         };
         preflight.push(("vary", vary.into()));
         Ok(FloorHeaders { actual, preflight })
+    }
+}
+
+/// The floor as a tower layer, for the stacks on the `http` crate's types (axum, and warp
+/// through `warp::service`): a hand-written layer with prebuilt header values.
+#[derive(Debug, Clone, Copy)]
+pub struct FloorLayer;
+
+/// The prebuilt values: a static, so that adding them is a plain function that the
+/// response future can name.
+static HEADERS: OnceLock<HttpHeaders> = OnceLock::new();
+
+struct HttpHeaders {
+    actual: Vec<(HeaderName, HeaderValue)>,
+    preflight: Vec<(HeaderName, HeaderValue)>,
+}
+
+impl FloorLayer {
+    /// The layer for `headers` (the first call's headers serve the whole process).
+    pub fn new(headers: &FloorHeaders) -> FloorLayer {
+        let converted = |list: &[(&'static str, String)]| {
+            let list = list.iter().filter_map(|(name, text)| {
+                Some((HeaderName::from_static(name), HeaderValue::from_str(text).ok()?))
+            });
+            list.collect()
+        };
+        let _ = HEADERS.set(HttpHeaders {
+            actual: converted(&headers.actual),
+            preflight: converted(&headers.preflight),
+        });
+        FloorLayer
+    }
+}
+
+impl<S> Layer<S> for FloorLayer {
+    type Service = Floor<S>;
+
+    fn layer(&self, inner: S) -> Floor<S> {
+        Floor { inner }
+    }
+}
+
+/// The service of [`FloorLayer`].
+#[derive(Debug, Clone)]
+pub struct Floor<S> {
+    inner: S,
+}
+
+/// The response future of [`Floor`].
+pub type FloorFuture<F, B, E> =
+    Either<Ready<Result<Response<B>, E>>, MapOk<F, fn(Response<B>) -> Response<B>>>;
+
+impl<S, B, ResBody> Service<Request<B>> for Floor<S>
+where
+    S: Service<Request<B>, Response = Response<ResBody>>,
+    ResBody: Default,
+{
+    type Response = Response<ResBody>;
+    type Error = S::Error;
+    type Future = FloorFuture<S::Future, ResBody, S::Error>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<B>) -> Self::Future {
+        if request.method() == Method::OPTIONS {
+            let mut response = Response::new(ResBody::default());
+            *response.status_mut() = StatusCode::NO_CONTENT;
+            add(&mut response, &http_headers().preflight);
+            return Either::Left(ready(Ok(response)));
+        }
+        Either::Right(self.inner.call(request).map_ok(with_actual_headers::<ResBody>))
+    }
+}
+
+fn http_headers() -> &'static HttpHeaders {
+    HEADERS.get().expect("FloorLayer::new sets them")
+}
+
+fn with_actual_headers<B>(mut response: Response<B>) -> Response<B> {
+    add(&mut response, &http_headers().actual);
+    response
+}
+
+fn add<B>(response: &mut Response<B>, headers: &[(HeaderName, HeaderValue)]) {
+    let map = response.headers_mut();
+    for (name, value) in headers {
+        map.insert(name.clone(), value.clone());
     }
 }
 

@@ -2,7 +2,14 @@
 //! (`main.rs`) and the tests of `cors-warp` serve the same routes.
 #![forbid(unsafe_code)]
 
+use std::convert::Infallible;
+
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use hyper_util::service::TowerToHyperService;
 use serde_json::{json, Value};
+use tower_service::Service;
 use warp::http::StatusCode;
 use warp::reply::{self, Reply, Response};
 use warp::{Filter, Rejection};
@@ -62,6 +69,40 @@ fn with_request_id(mut response: Response) -> Response {
         response.headers_mut().insert("x-request-id", id);
     }
     response
+}
+
+/// Serves a tower service the way `warp::serve` serves a filter: one task per
+/// connection, hyper's HTTP/1 and HTTP/2 detection, upgrades allowed. What it leaves out
+/// is warp's remote-address layer (`warp::addr::remote()` sees nothing), which the
+/// contract's routes do not read.
+///
+/// This is how a warp app takes the fastest integration of `cors-warp`, its tower
+/// [`CorsLayer`](cors_warp::CorsLayer) around `warp::service(routes)`; the bare app, the
+/// floor and the peer's server are served the same way, so that the benchmarks compare
+/// the CORS layers and nothing else.
+pub async fn serve<S>(listener: tokio::net::TcpListener, service: S)
+where
+    S: Service<http::Request<Incoming>, Response = Response, Error = Infallible>,
+    S: Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(error) => {
+                eprintln!("warning: cannot accept a connection: {error}");
+                continue;
+            }
+        };
+        let service = TowerToHyperService::new(service.clone());
+        tokio::spawn(async move {
+            let builder = auto::Builder::new(TokioExecutor::new());
+            let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+            if let Err(error) = connection.await {
+                tracing::debug!("connection error: {error}");
+            }
+        });
+    }
 }
 
 /// Binds and announces the server's address (see `example_support`), as the tokio

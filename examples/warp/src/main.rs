@@ -1,5 +1,10 @@
-//! The example server of docs/contract.md on warp.
+//! The example server of docs/contract.md on warp, with the tower integration of
+//! `cors-warp`: its [`CorsLayer`](cors_warp::CorsLayer) around `warp::service(app)`,
+//! the fastest (see the crate docs of `cors-warp` for the filter wrapper and the
+//! trade-off).
 #![forbid(unsafe_code)]
+
+use tower_layer::Layer;
 
 #[tokio::main]
 async fn main() {
@@ -9,11 +14,11 @@ async fn main() {
     args.watch_sighup(policy.clone());
     let listener = example_warp::listen_or_exit(&args);
 
-    let app = example_warp::app();
+    let app = warp::service(example_warp::app());
     if args.no_cors {
-        warp::serve(app).incoming(listener).run().await;
+        example_warp::serve(listener, app).await;
     } else {
-        let cors = cors_warp::Cors::new(policy);
-        warp::serve(cors.wrap(app)).incoming(listener).run().await;
+        let cors = cors_warp::CorsLayer::new(policy);
+        example_warp::serve(listener, cors.layer(app)).await;
     }
 }

@@ -22,8 +22,9 @@ async fn main() {
     let listener = example_warp::listen_or_exit(&args);
     // The app recovers its own rejections (with `x-request-id`); the CORS filter's
     // rejections (403) are warp's own replies.
+    // Served like the example server, so that the two differ by their CORS alone.
     let app = example_warp::app().with(cors);
-    warp::serve(app).incoming(listener).run().await;
+    example_warp::serve(listener, warp::service(app)).await;
 }
 
 /// The policy as warp's builder. Patterns, `*` methods, `*` headers and private

@@ -5,7 +5,7 @@ use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
 use cors_core::adapter::{Pending, Step};
-use cors_http::Http;
+use crate::Http;
 use http::{HeaderValue, Response, StatusCode};
 use pin_project_lite::pin_project;
 
