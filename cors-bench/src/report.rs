@@ -61,7 +61,11 @@ impl WireFramework {
     fn overhead(&self, scenario: Scenario) -> Option<f64> {
         let time = |role| {
             let runs = self.role_runs(scenario, role)?;
-            Some(runs.iter().map(|r| 1.0 / r.requests_per_sec).collect::<Vec<_>>())
+            Some(
+                runs.iter()
+                    .map(|r| 1.0 / r.requests_per_sec)
+                    .collect::<Vec<_>>(),
+            )
         };
         let (bare, floor, ours) = (time(Role::Bare)?, time(Role::Floor)?, time(Role::Ours)?);
         let rounds = bare.iter().zip(&floor).zip(&ours);

@@ -84,7 +84,9 @@ pub const FLOORS: [Target; 4] = [
 
 /// The floor server of `ours`'s framework.
 pub fn floor_of(ours: &Target) -> Target {
-    let floor = FLOORS.iter().find(|floor| floor.framework == ours.framework);
+    let floor = FLOORS
+        .iter()
+        .find(|floor| floor.framework == ours.framework);
     *floor.expect("every framework has a floor server")
 }
 

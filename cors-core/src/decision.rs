@@ -1,6 +1,8 @@
 //! The decision: one pure function from a policy and a request to what the middleware
 //! does, and the headers it writes.
 
+use std::any::Any;
+
 use crate::allow_headers::AllowHeaders;
 use crate::allow_methods::AllowMethods;
 use crate::allow_origins::{AllowedAs, OriginMatch};
@@ -204,14 +206,82 @@ impl<'a> Preflight<'a> {
         self.allowed.is_some()
     }
 
-    /// Writes the preflight's headers into an empty response.
+    /// Writes the preflight's headers into an empty response: for an allowed preflight,
+    /// [`write_constant`](Self::write_constant) then
+    /// [`write_variable`](Self::write_variable).
     pub fn write_to(&self, headers: &mut impl ResponseHeaders<'a>) {
-        if let Some(allowed) = &self.allowed {
-            self.write_allowed(allowed, headers);
-        } else if let Some(origin) = self.explained {
-            self.write_explanation(origin, headers);
+        if self.allowed.is_some() {
+            self.write_constant(headers);
+            self.write_variable(headers);
+        } else {
+            if let Some(origin) = self.explained {
+                self.write_explanation(origin, headers);
+            }
+            self.policy.vary_preflight.write_to(headers);
         }
-        self.policy.vary_preflight.write_to(headers);
+    }
+
+    /// The part of an allowed preflight's headers that is the same for every allowed
+    /// preflight of its shape under this policy (credentials, the method and header
+    /// lists unless they echo the request, the max age, `Vary`), so that an adapter can
+    /// prepare it once ([`Preflight::prepared_constant`]) and copy it. Nothing for a
+    /// refused preflight.
+    pub fn write_constant(&self, headers: &mut impl ResponseHeaders<'a>) {
+        let Some(allowed) = &self.allowed else {
+            return;
+        };
+        let policy = self.policy;
+        if policy.credentials {
+            headers.set(CorsHeader::AllowCredentials, Value::Static("true"));
+        }
+        let (echo_method, echo_headers) = echoes(policy);
+        if !echo_method {
+            write_allow_methods(policy, None, headers);
+        }
+        if allowed.asked_headers && !echo_headers {
+            write_allow_headers(policy, None, headers);
+        }
+        if let Some(max_age) = &policy.max_age {
+            headers.set(CorsHeader::MaxAge, Value::Shared(max_age));
+        }
+        policy.vary_preflight.write_to(headers);
+    }
+
+    /// The part of an allowed preflight's headers that depends on the request: the
+    /// allowed origin, the echoed method and headers under credentials, private network
+    /// access. Nothing for a refused preflight.
+    pub fn write_variable(&self, headers: &mut impl ResponseHeaders<'a>) {
+        let Some(allowed) = &self.allowed else {
+            return;
+        };
+        let policy = self.policy;
+        headers.set(CorsHeader::AllowOrigin, allow_origin_value(allowed.origin));
+        let (echo_method, echo_headers) = echoes(policy);
+        if echo_method {
+            write_allow_methods(policy, Some(allowed.method), headers);
+        }
+        if allowed.asked_headers && echo_headers {
+            write_allow_headers(policy, Some(allowed.header_lines), headers);
+        }
+        if allowed.private_network {
+            headers.set(CorsHeader::AllowPrivateNetwork, Value::Static("true"));
+        }
+    }
+
+    /// For an allowed preflight, the policy's copy of its [constant
+    /// headers](Self::write_constant) in the adapter's type `T`, made by `prepare` the
+    /// first time a preflight of its shape is answered and kept as long as the policy:
+    /// the adapter copies it and adds [the variable part](Self::write_variable), instead
+    /// of writing every header on every preflight. `None` for a refused preflight, or when
+    /// another type holds the slot (two adapters of different frameworks sharing one
+    /// policy): then write the headers with [`write_to`](Self::write_to).
+    pub fn prepared_constant<T: Any + Send + Sync>(
+        &self,
+        prepare: impl FnOnce() -> T,
+    ) -> Option<&'a T> {
+        let allowed = self.allowed.as_ref()?;
+        let slot = &self.policy.preflight_blocks.0[usize::from(allowed.asked_headers)];
+        slot.get_or_init(|| Box::new(prepare())).downcast_ref::<T>()
     }
 
     /// What lets the browser name the refused method or header in its console: the
@@ -222,28 +292,18 @@ impl<'a> Preflight<'a> {
         write_allow_methods(self.policy, None, headers);
         write_allow_headers(self.policy, None, headers);
     }
+}
 
-    fn write_allowed(
-        &self,
-        allowed: &AllowedPreflight<'a>,
-        headers: &mut impl ResponseHeaders<'a>,
-    ) {
-        let policy = self.policy;
-        // With credentials a `*` is a name to the browser, so the wildcards echo what
-        // the preflight asked for (Fetch, CORS-preflight fetch, step 7).
-        let echo = policy.credentials;
-        write_allow_origin(policy, allowed.origin, headers);
-        write_allow_methods(policy, echo.then_some(allowed.method), headers);
-        if allowed.asked_headers {
-            write_allow_headers(policy, echo.then_some(allowed.header_lines), headers);
-        }
-        if let Some(max_age) = &policy.max_age {
-            headers.set(CorsHeader::MaxAge, Value::Shared(max_age));
-        }
-        if allowed.private_network {
-            headers.set(CorsHeader::AllowPrivateNetwork, Value::Static("true"));
-        }
-    }
+/// Whether an allowed preflight's method and header lists echo the request: with
+/// credentials a `*` is a name to the browser, so the wildcards echo what the preflight
+/// asked for (Fetch, CORS-preflight fetch, step 7).
+fn echoes(policy: &Policy) -> (bool, bool) {
+    let any_method = matches!(policy.methods, AllowMethods::Any);
+    let any_header = matches!(policy.headers, AllowHeaders::Any { .. });
+    (
+        policy.credentials && any_method,
+        policy.credentials && any_header,
+    )
 }
 
 /// `Access-Control-Allow-Origin`, and `-Allow-Credentials` with credentials.

@@ -1,7 +1,8 @@
 //! The policy: validated once, immutable, with every header value computed up front.
 
+use std::any::Any;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use crate::allow_headers::{self, AllowHeaders};
@@ -48,7 +49,16 @@ pub struct Policy {
     pub(crate) vary_preflight: Vary,
     pub(crate) warnings: Vec<Problem>,
     pub(crate) diagnostics: bool,
+    /// The constant headers of an allowed preflight, in an adapter's header map, made on
+    /// first use: see [`Preflight::prepared_constant`](crate::adapter::Preflight::prepared_constant).
+    pub(crate) preflight_blocks: PreflightBlocks,
 }
+
+/// One prepared block per shape of an allowed preflight's constant headers: with and
+/// without `Access-Control-Allow-Headers` (written only when the preflight asked for
+/// headers). Each holds the first adapter's header map type that asked.
+#[derive(Default)]
+pub(crate) struct PreflightBlocks(pub(crate) [OnceLock<Box<dyn Any + Send + Sync>>; 2]);
 
 impl fmt::Debug for Policy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -579,6 +589,7 @@ impl PolicyBuilder {
             vary_preflight,
             warnings: Vec::new(),
             diagnostics: self.diagnostics,
+            preflight_blocks: PreflightBlocks::default(),
         }
     }
 }

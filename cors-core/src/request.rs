@@ -121,13 +121,26 @@ impl<'r> RequestView<'r> {
     where
         I: IntoIterator<Item = &'r [u8]>,
     {
-        let view = RequestView::new(method).origin(lines(RequestHeader::Origin));
+        RequestView::new(method)
+            .origin(lines(RequestHeader::Origin))
+            .preflight_lines(lines)
+    }
+
+    /// The three `Access-Control-Request-*` headers, read through `lines` only when the
+    /// request may be a preflight (`OPTIONS` with an `Origin`, which must be set
+    /// before): [`RequestView::from_headers`] after the origin, for an adapter that read
+    /// `Origin` itself.
+    #[must_use]
+    pub fn preflight_lines<I>(self, mut lines: impl FnMut(RequestHeader) -> I) -> Self
+    where
+        I: IntoIterator<Item = &'r [u8]>,
+    {
         // Fetch, "CORS protocol": a CORS-preflight request is an OPTIONS request with
         // `Origin` and `Access-Control-Request-Method`; nothing else reads the rest.
-        if method != "OPTIONS" || !view.origin.is_present() {
-            return view;
+        if self.method != "OPTIONS" || !self.origin.is_present() {
+            return self;
         }
-        view.request_method(lines(RequestHeader::RequestMethod))
+        self.request_method(lines(RequestHeader::RequestMethod))
             .request_headers(lines(RequestHeader::RequestHeaders))
             .request_private_network(lines(RequestHeader::RequestPrivateNetwork))
     }

@@ -60,12 +60,14 @@ pub fn preflight_answer(
     preflight: &Preflight<'_>,
     request_origin: Option<&HeaderValue>,
 ) -> (StatusCode, HeaderMap) {
-    // Room for every header of an answer, and for what the framework adds (axum's
-    // `allow`), so that the map never grows and rehashes while it is filled.
-    let mut headers = HeaderMap::with_capacity(12);
-    headers.insert(header::CONTENT_LENGTH, HeaderValue::from_static("0"));
-    preflight.write_to(&mut HeaderSink::new(&mut headers, request_origin));
-    // The core answers only 2xx (validated when the policy is built) or 403.
+    let headers = adapter::preflight_headers::<Http>(preflight, request_origin, || {
+        // Room for every header of an answer, and for what the framework adds (axum's
+        // `allow`), so that the map never rehashes (a copy of the prepared block keeps
+        // its index table).
+        let mut headers = HeaderMap::with_capacity(12);
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from_static("0"));
+        headers
+    });
     let status = StatusCode::from_u16(preflight.status()).unwrap_or(StatusCode::FORBIDDEN);
     (status, headers)
 }

@@ -27,7 +27,7 @@
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let policy = cors_warp::Policy::from_toml_str(r#"allow_origins = ["https://app.example.com"]"#)?;
-//! let routes = warp::path("hello").map(|| "Hello, World!");
+//! let routes = warp::path("hello").map(|| String::from("Hello, World!"));
 //! let service = cors_warp::CorsLayer::new(policy).layer(warp::service(routes));
 //!
 //! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;

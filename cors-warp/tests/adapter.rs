@@ -1,6 +1,7 @@
 //! The tests every adapter shares (`cors_harness::adapter_tests!`: the whole case table,
-//! the reload, the refusal log), through the wrapper around the example app of
-//! docs/contract.md.
+//! the reload, the refusal log), through both integrations around the example app of
+//! docs/contract.md: the filter wrapper ([`Cors::wrap`]) here, and the tower layer around
+//! `warp::service` in [`through_the_layer`].
 //!
 //! Requests go through `warp::service`, the code path of `warp::serve`, rather than
 //! `warp::test::request()`, whose `header()` replaces a repeated header instead of
@@ -99,3 +100,76 @@ where
 }
 
 cors_harness::adapter_tests!(Warp, spawn = tokio::spawn);
+
+/// The same tests through the tower integration: [`cors_warp::CorsLayer`] around
+/// `warp::service(routes)`, as the example server runs it.
+mod through_the_layer {
+    use super::*;
+    use ::tower_layer::Layer;
+    use cors_warp::CorsLayer;
+
+    struct WarpService;
+
+    impl AdapterUnderTest for WarpService {
+        const NAME: &'static str = "cors-warp (tower layer)";
+        cors_harness::middleware!(CorsLayer);
+        type App = App;
+        type Request = warp::http::Request<String>;
+
+        fn run<T>(test: impl Future<Output = T>) -> T {
+            cors_harness::adapter::run_on_two_workers(test)
+        }
+
+        async fn app(cors: CorsLayer, routes: Routes) -> Result<App, String> {
+            let calls = Arc::new(AtomicUsize::new(0));
+            let counted = {
+                let calls = Arc::clone(&calls);
+                warp::any()
+                    .map(move || {
+                        calls.fetch_add(1, Ordering::SeqCst);
+                    })
+                    .untuple_one()
+            };
+            let send = match routes {
+                Routes::Example => layered(&cors, counted.and(example_warp::app())),
+                Routes::Yielding => layered(&cors, counted.and(yielding())),
+            };
+            Ok(App { send, calls })
+        }
+
+        fn request(request: &Request) -> Result<Self::Request, String> {
+            request.to_http(String::new())
+        }
+
+        async fn send(app: &App, request: Self::Request) -> Result<Reply, String> {
+            Ok((app.send)(request).await)
+        }
+
+        fn app_calls(app: &App) -> Option<usize> {
+            Some(app.calls.load(Ordering::SeqCst))
+        }
+    }
+
+    /// The layer around `warp::service(routes)`, its type erased.
+    fn layered<F, R>(
+        cors: &CorsLayer,
+        routes: F,
+    ) -> Arc<dyn Fn(warp::http::Request<String>) -> Sending + Send + Sync>
+    where
+        F: Filter<Extract = (R,), Error = Rejection> + Clone + Send + Sync + 'static,
+        R: warp::Reply,
+    {
+        let service = cors.layer(warp::service(routes));
+        Arc::new(move |request| {
+            let mut service = service.clone();
+            Box::pin(async move {
+                match service.call(request).await {
+                    Ok(response) => Reply::of_http(&response),
+                    Err(never) => match never {},
+                }
+            })
+        })
+    }
+
+    cors_harness::adapter_tests!(WarpService, spawn = tokio::spawn);
+}

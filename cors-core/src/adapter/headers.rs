@@ -3,6 +3,7 @@
 
 use bytes::Bytes;
 
+use crate::decision::Preflight;
 use crate::{CorsHeader, RequestHeader, RequestView, ResponseHeaders, Value};
 
 /// What an adapter implements, on a type of its own (usually an empty enum, since the
@@ -50,6 +51,39 @@ pub fn request_view<'r, F: FrameworkHeaders>(method: &'r str, map: &'r F::Map) -
 /// The request's first `Origin` line.
 pub fn request_origin<F: FrameworkHeaders>(map: &F::Map) -> Option<&F::Value> {
     F::request_lines(map, RequestHeader::Origin).next()
+}
+
+/// The headers of a preflight's answer, in a map that `empty` starts (with whatever the
+/// framework adds to every answer). An allowed preflight copies the policy's prepared
+/// block of its constant headers, made once from `empty` ([`Preflight::prepared_constant`]),
+/// and adds the request's own values; a refused one is written in full.
+pub fn preflight_headers<F>(
+    preflight: &Preflight<'_>,
+    request_origin: Option<&F::Value>,
+    empty: impl Fn() -> F::Map,
+) -> F::Map
+where
+    F: FrameworkHeaders,
+    F::Map: Clone + Send + Sync + 'static,
+{
+    let block = preflight.prepared_constant(|| {
+        let mut map = empty();
+        // A slot for the origin, which the variable part always fills: the copy then
+        // replaces a value in place instead of growing on every preflight.
+        F::insert(&mut map, CorsHeader::AllowOrigin, F::from_static("null"));
+        preflight.write_constant(&mut HeaderSink::<F>::new(&mut map, None));
+        map
+    });
+    let mut map = match block {
+        Some(block) => block.clone(),
+        None => empty(),
+    };
+    let mut sink = HeaderSink::<F>::new(&mut map, request_origin);
+    match block {
+        Some(_) => preflight.write_variable(&mut sink),
+        None => preflight.write_to(&mut sink),
+    }
+    map
 }
 
 /// The core's [`ResponseHeaders`] over a framework's header map.

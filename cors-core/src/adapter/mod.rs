@@ -45,7 +45,7 @@ mod sequence;
 pub use crate::{http_framework_headers, policy_holder};
 /// The bytes type of [`PolicyValue`] and [`FrameworkHeaders::from_shared`].
 pub use bytes::Bytes;
-pub use headers::{request_origin, request_view, FrameworkHeaders, HeaderSink};
+pub use headers::{preflight_headers, request_origin, request_view, FrameworkHeaders, HeaderSink};
 pub use sequence::{cors_request, start, CorsRequest, Lookup, Pending, Start, Step};
 
 pub use crate::allow_headers::{

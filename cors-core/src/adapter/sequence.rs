@@ -5,9 +5,11 @@
 use std::borrow::Borrow;
 use std::sync::Arc;
 
-use crate::adapter::{log, request_origin, request_view, FrameworkHeaders, HeaderSink};
+use crate::adapter::{log, FrameworkHeaders, HeaderSink};
 use crate::request::OwnedRequestView;
-use crate::{Action, ActualHeaders, Decision, Policy, Preflight, RequestView, ResponseHeaders};
+use crate::{
+    Action, ActualHeaders, Decision, Policy, Preflight, RequestHeader, RequestView, ResponseHeaders,
+};
 
 /// What the sequence needs to know of a request. `V` is the framework's type of the
 /// `Origin` value (`HeaderValue`, or `str` for Rocket), kept for the response only
@@ -31,11 +33,17 @@ pub fn cors_request<'r, F: FrameworkHeaders>(
     path: &'r str,
     map: &'r F::Map,
 ) -> CorsRequest<'r, F::Value> {
+    // `Origin` is looked up once, for both the view and the value an answer echoes.
+    let mut origins = F::request_lines(map, RequestHeader::Origin);
+    let (first, second) = (origins.next(), origins.next());
+    let view = RequestView::new(method)
+        .origin(first.into_iter().chain(second).map(F::as_bytes))
+        .preflight_lines(|name| F::request_lines(map, name).map(F::as_bytes));
     CorsRequest {
         method,
         path,
-        origin: request_origin::<F>(map),
-        view: request_view::<F>(method, map),
+        origin: first,
+        view,
     }
 }
 

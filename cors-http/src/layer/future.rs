@@ -4,8 +4,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
 
-use cors_core::adapter::{Pending, Step};
 use crate::Http;
+use cors_core::adapter::{Pending, Step};
 use http::{HeaderValue, Response, StatusCode};
 use pin_project_lite::pin_project;
 

@@ -55,7 +55,10 @@ impl FloorHeaders {
         }
         let mut actual = common.clone();
         if !config.expose_headers.is_empty() {
-            actual.push(("access-control-expose-headers", config.expose_headers.join(", ")));
+            actual.push((
+                "access-control-expose-headers",
+                config.expose_headers.join(", "),
+            ));
         }
         let mut preflight = common;
         let methods = config.allow_methods.as_deref().unwrap_or(&[]);
@@ -63,7 +66,10 @@ impl FloorHeaders {
             preflight.push(("access-control-allow-methods", methods.join(", ")));
         }
         if !config.allow_headers.is_empty() {
-            preflight.push(("access-control-allow-headers", config.allow_headers.join(", ")));
+            preflight.push((
+                "access-control-allow-headers",
+                config.allow_headers.join(", "),
+            ));
         }
         if let Some(seconds) = config.max_age {
             preflight.push(("access-control-max-age", seconds.to_string()));
@@ -101,7 +107,10 @@ impl FloorLayer {
     pub fn new(headers: &FloorHeaders) -> FloorLayer {
         let converted = |list: &[(&'static str, String)]| {
             let list = list.iter().filter_map(|(name, text)| {
-                Some((HeaderName::from_static(name), HeaderValue::from_str(text).ok()?))
+                Some((
+                    HeaderName::from_static(name),
+                    HeaderValue::from_str(text).ok()?,
+                ))
             });
             list.collect()
         };
@@ -151,7 +160,11 @@ where
             add(&mut response, &http_headers().preflight);
             return Either::Left(ready(Ok(response)));
         }
-        Either::Right(self.inner.call(request).map_ok(with_actual_headers::<ResBody>))
+        Either::Right(
+            self.inner
+                .call(request)
+                .map_ok(with_actual_headers::<ResBody>),
+        )
     }
 }
 
@@ -189,16 +202,24 @@ expose_headers = ["x-request-id"]
 max_age = 600"#,
         ))
         .unwrap();
-        let names = |list: &[(&str, String)]| list.iter().map(|(n, _)| *n).collect::<Vec<_>>();
+        let names =
+            |list: &[(&'static str, String)]| list.iter().map(|(n, _)| *n).collect::<Vec<_>>();
         assert_eq!(
             names(&floor.actual),
-            ["access-control-allow-origin", "access-control-expose-headers", "vary"]
+            [
+                "access-control-allow-origin",
+                "access-control-expose-headers",
+                "vary"
+            ]
         );
         assert_eq!(floor.actual[0].1, "https://app.example.com");
         assert_eq!(
             floor.preflight,
             [
-                ("access-control-allow-origin", "https://app.example.com".to_owned()),
+                (
+                    "access-control-allow-origin",
+                    "https://app.example.com".to_owned()
+                ),
                 ("access-control-allow-methods", "GET, PUT".into()),
                 ("access-control-allow-headers", "content-type".into()),
                 ("access-control-max-age", "600".into()),

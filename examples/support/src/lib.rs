@@ -29,9 +29,9 @@
 #![forbid(unsafe_code)]
 
 #[cfg(unix)]
-pub mod reference;
-#[cfg(unix)]
 pub mod floor;
+#[cfg(unix)]
+pub mod reference;
 pub mod sighup_check;
 
 use std::io::Write;

@@ -22,7 +22,9 @@ struct Headers {
 
 fn leaked(list: Vec<(&'static str, String)>) -> Vec<(&'static str, &'static str)> {
     let leak = |text: String| -> &'static str { Box::leak(text.into_boxed_str()) };
-    list.into_iter().map(|(name, text)| (name, leak(text))).collect()
+    list.into_iter()
+        .map(|(name, text)| (name, leak(text)))
+        .collect()
 }
 
 fn headers() -> &'static Headers {
