@@ -137,14 +137,16 @@ impl AllowOrigins {
             // sandboxed iframe can send it (Fetch, "serializing a request origin").
             return self.null_match();
         }
-        if self
-            .exact
-            .binary_search_by(|e| e.as_ref().cmp(origin))
-            .is_ok()
-        {
+        if self.is_listed(origin) {
             return OriginMatch::Allowed(AllowedAs::Echo);
         }
         self.find_dynamic(origin)
+    }
+
+    /// Whether `origin` is one of the exact entries (sorted).
+    fn is_listed(&self, origin: &[u8]) -> bool {
+        let found = self.exact.binary_search_by(|e| e.as_ref().cmp(origin));
+        found.is_ok()
     }
 
     fn null_match(&self) -> OriginMatch {
@@ -230,6 +232,32 @@ mod tests {
             .map(|e| origin::parse_entry(e).unwrap())
             .collect();
         AllowOrigins::new(parsed, None, None)
+    }
+
+    #[test]
+    fn exact_entries_match_whole_origins_only() {
+        let names: Vec<String> = (0..20)
+            .map(|i| format!("https://t{i}.example.com"))
+            .collect();
+        for count in [1, 3, 8, 9, 20] {
+            let list: Vec<&str> = names[..count].iter().map(String::as_str).collect();
+            let origins = origins(&list);
+            for name in &list {
+                let found = origins.find(name.as_bytes());
+                assert!(
+                    matches!(found, OriginMatch::Allowed(AllowedAs::Echo)),
+                    "{count}: {name}"
+                );
+            }
+            for other in [
+                "https://t1.example.co",
+                "https://t1.example.comm",
+                "https://t99.example.com",
+            ] {
+                let found = origins.find(other.as_bytes());
+                assert!(matches!(found, OriginMatch::Refused), "{count}: {other}");
+            }
+        }
     }
 
     #[test]

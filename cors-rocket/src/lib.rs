@@ -112,23 +112,19 @@ impl Fairing for Cors {
     }
 
     async fn on_ignite(&self, rocket: Rocket<Build>) -> fairing::Result {
-        let mut route = Route::ranked(
-            PREFLIGHT_RANK,
-            Method::Options,
-            "/<_..>",
-            Preflights(self.clone()),
-        );
+        let mut route = Route::ranked(PREFLIGHT_RANK, Method::Options, "/<_..>", Preflights);
         route.name = Some("cors-rocket preflight".into());
         Ok(rocket.mount("/", vec![route]))
     }
 
     async fn on_request(&self, request: &mut Request<'_>, _: &mut Data<'_>) {
-        self.step(request).await;
+        let step = self.decide(request).await;
+        request.local_cache(move || CachedStep::Decided(step));
     }
 
     async fn on_response<'r>(&self, request: &'r Request<'_>, response: &mut Response<'r>) {
-        match self.step(request).await {
-            Step::Forward(pending) => {
+        match cached(request) {
+            Some(Step::Forward(pending)) => {
                 // The step lives in the request's cache, as long as the response: the
                 // headers borrow the policy's values and the origin instead of copying.
                 let origin = pending.origin().map_or("", String::as_str);
@@ -136,54 +132,74 @@ impl Fairing for Cors {
             }
             // Only when the preflight route did not run (another fairing changed the
             // request): the policy decided it is a preflight, so it is answered.
-            Step::Answer(answer) => {
+            Some(Step::Answer(answer)) => {
                 if let Some(answer) = take(answer) {
                     *response = answer;
                 }
             }
+            // `on_request` did not run for this request: decide now, and write copies.
+            None => match self.decide(request).await {
+                Step::Forward(pending) => {
+                    let origin = pending.origin().map_or("", String::as_str);
+                    pending.write_to(&mut OwnedSink { response, origin });
+                }
+                Step::Answer(answer) => {
+                    if let Some(answer) = take(&answer) {
+                        *response = answer;
+                    }
+                }
+            },
         }
     }
 }
 
-/// The decision for one request, kept in the request's local cache so that the
-/// preflight route and `on_response` see the one decision made in `on_request`: the
-/// preflight's answer (taken once), or the headers for the response. A type of this
-/// crate's own, so that no other user of the request's cache can take its slot.
-struct CachedStep(Step<PreflightSlot, String>);
+/// What `on_request` decided, in the request's cache for the preflight route and
+/// `on_response`: deciding once, and reading the decision back without building another
+/// decision's future, is what keeps the fairing's cost per request low.
+enum CachedStep {
+    Decided(Step<PreflightSlot, String>),
+    /// Put there by a reader that came before `on_request` (none does in Rocket 0.5).
+    Missing,
+}
 
-/// A preflight's answer, waiting in the request's cache for the preflight route.
 type PreflightSlot = Mutex<Option<Response<'static>>>;
+
+/// The step `on_request` decided, if it ran.
+fn cached<'r>(request: &'r Request<'_>) -> Option<&'r Step<PreflightSlot, String>> {
+    match request.local_cache(|| CachedStep::Missing) {
+        CachedStep::Decided(step) => Some(step),
+        CachedStep::Missing => None,
+    }
+}
 
 fn take(answer: &Mutex<Option<Response<'static>>>) -> Option<Response<'static>> {
     answer.lock().ok().and_then(|mut answer| answer.take())
 }
 
 impl Cors {
-    /// The decision for `request`, made once.
-    async fn step<'r>(&self, request: &'r Request<'_>) -> &'r Step<PreflightSlot, String> {
-        &request.local_cache_async(self.decide(request)).await.0
-    }
-
-    async fn decide(&self, request: &Request<'_>) -> CachedStep {
+    async fn decide(&self, request: &Request<'_>) -> Step<PreflightSlot, String> {
         let headers = request.headers();
         let method = request.method().as_str();
+        // `Origin` is looked up once, for both the view and the value an answer echoes.
+        let mut origins = headers.get("origin");
+        let (first, second) = (origins.next(), origins.next());
+        let view = RequestView::new(method)
+            .origin(first.into_iter().chain(second).map(str::as_bytes))
+            .preflight_lines(|name| headers.get(name.as_str()).map(str::as_bytes));
         let cors = CorsRequest {
             method,
             path: request.uri().path().as_str(),
-            origin: headers.get_one("origin"),
-            view: RequestView::from_headers(method, |name| {
-                headers.get(name.as_str()).map(str::as_bytes)
-            }),
+            origin: first,
+            view,
         };
         // One read of the current policy per request, kept with the decision.
-        CachedStep(match adapter::start(self.policy.load(), &cors, answer) {
+        match adapter::start(self.policy.load(), &cors, answer) {
             Start::Decided(step) => step,
             Start::LookUp(lookup) => lookup.decide(answer).await,
-        })
+        }
     }
 }
 
-/// A preflight's answer, owned: it waits in the request's cache for the preflight route.
 fn answer(preflight: &Preflight<'_>, origin: Option<&str>) -> Mutex<Option<Response<'static>>> {
     let mut answer = Response::new();
     answer.set_status(Status::new(preflight.status()));
@@ -198,17 +214,17 @@ fn answer(preflight: &Preflight<'_>, origin: Option<&str>) -> Mutex<Option<Respo
 
 /// The handler of the preflight route: answers preflights, forwards everything else.
 #[derive(Clone)]
-struct Preflights(Cors);
+struct Preflights;
 
 #[rocket::async_trait]
 impl Handler for Preflights {
     async fn handle<'r>(&self, request: &'r Request<'_>, data: Data<'r>) -> route::Outcome<'r> {
-        match self.0.step(request).await {
-            Step::Answer(answer) => match take(answer) {
+        match cached(request) {
+            Some(Step::Answer(answer)) => match take(answer) {
                 Some(answer) => route::Outcome::Success(answer),
                 None => route::Outcome::forward(data, Status::NotFound),
             },
-            Step::Forward(_) => route::Outcome::forward(data, Status::NotFound),
+            Some(Step::Forward(_)) | None => route::Outcome::forward(data, Status::NotFound),
         }
     }
 }
@@ -243,13 +259,14 @@ impl<'r> ResponseHeaders<'r> for Sink<'_, 'r> {
 }
 
 /// The sink of a preflight answer, which outlives the decision (it waits in the
-/// request's cache for the preflight route): values are copied, constants borrowed.
-struct OwnedSink<'s, 'v> {
-    response: &'s mut Response<'static>,
+/// request's cache for the preflight route), or of a response decided without the
+/// cache: values are copied, constants borrowed.
+struct OwnedSink<'s, 'r, 'v> {
+    response: &'s mut Response<'r>,
     origin: &'v str,
 }
 
-impl<'v> OwnedSink<'_, 'v> {
+impl<'v> OwnedSink<'_, '_, 'v> {
     fn owned(&self, value: Value<'v>) -> Option<Cow<'static, str>> {
         match value {
             Value::Static(text) => Some(Cow::Borrowed(text)),
@@ -258,7 +275,7 @@ impl<'v> OwnedSink<'_, 'v> {
     }
 }
 
-impl<'v> ResponseHeaders<'v> for OwnedSink<'_, 'v> {
+impl<'v> ResponseHeaders<'v> for OwnedSink<'_, '_, 'v> {
     fn set(&mut self, name: CorsHeader, value: Value<'v>) {
         if let Some(value) = self.owned(value) {
             put(self.response, name, value, true);
