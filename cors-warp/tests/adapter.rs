@@ -17,6 +17,7 @@ use cors_harness::adapter::{Reply, Request, Routes};
 use cors_harness::AdapterUnderTest;
 use cors_warp::Cors;
 use tower_service::Service;
+use warp::filters::BoxedFilter;
 use warp::reply::Response;
 use warp::{Filter, Rejection};
 
@@ -32,44 +33,64 @@ struct App {
 
 type Sending = Pin<Box<dyn Future<Output = Reply> + Send>>;
 
+/// What both integrations' [`AdapterUnderTest`] share: the app's type, the runtime, and
+/// how a request goes in and is counted.
+macro_rules! shared_items {
+    () => {
+        type App = App;
+        type Request = warp::http::Request<String>;
+
+        fn run<T>(test: impl Future<Output = T>) -> T {
+            cors_harness::adapter::run_on_two_workers(test)
+        }
+
+        fn request(request: &Request) -> Result<Self::Request, String> {
+            request.to_http(String::new())
+        }
+
+        async fn send(app: &App, request: Self::Request) -> Result<Reply, String> {
+            Ok((app.send)(request).await)
+        }
+
+        fn app_calls(app: &App) -> Option<usize> {
+            Some(app.calls.load(Ordering::SeqCst))
+        }
+    };
+}
+
 impl AdapterUnderTest for Warp {
     const NAME: &'static str = "cors-warp";
     cors_harness::middleware!(Cors);
-    type App = App;
-    type Request = warp::http::Request<String>;
-
-    fn run<T>(test: impl Future<Output = T>) -> T {
-        cors_harness::adapter::run_on_two_workers(test)
-    }
+    shared_items!();
 
     async fn app(cors: Cors, routes: Routes) -> Result<App, String> {
-        let calls = Arc::new(AtomicUsize::new(0));
-        let counted = {
-            let calls = Arc::clone(&calls);
-            warp::any()
-                .map(move || {
-                    calls.fetch_add(1, Ordering::SeqCst);
-                })
-                .untuple_one()
-        };
-        let send = match routes {
-            Routes::Example => erase(cors.wrap(counted.and(example_warp::app()))),
-            Routes::Yielding => erase(cors.wrap(counted.and(yielding()))),
-        };
-        Ok(App { send, calls })
+        let (calls, routes) = counted(routes);
+        Ok(App {
+            send: erase(cors.wrap(routes)),
+            calls,
+        })
     }
+}
 
-    fn request(request: &Request) -> Result<Self::Request, String> {
-        request.to_http(String::new())
-    }
-
-    async fn send(app: &App, request: Self::Request) -> Result<Reply, String> {
-        Ok((app.send)(request).await)
-    }
-
-    fn app_calls(app: &App) -> Option<usize> {
-        Some(app.calls.load(Ordering::SeqCst))
-    }
+/// The routes, boxed, behind a filter that counts the requests reaching them.
+fn counted(routes: Routes) -> (Arc<AtomicUsize>, BoxedFilter<(Response,)>) {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counting = {
+        let calls = Arc::clone(&calls);
+        warp::any()
+            .map(move || {
+                calls.fetch_add(1, Ordering::SeqCst);
+            })
+            .untuple_one()
+    };
+    let routes = match routes {
+        Routes::Example => counting.and(example_warp::app()).boxed(),
+        Routes::Yielding => counting
+            .and(yielding())
+            .map(warp::Reply::into_response)
+            .boxed(),
+    };
+    (Arc::clone(&calls), routes)
 }
 
 /// [`Routes::Yielding`]: yields before answering, so that a swap can fall between the
@@ -87,7 +108,16 @@ fn erase<F>(app: F) -> Arc<dyn Fn(warp::http::Request<String>) -> Sending + Send
 where
     F: Filter<Extract = (Response,), Error = Infallible> + Clone + Send + Sync + 'static,
 {
-    let service = warp::service(app);
+    erase_service(warp::service(app))
+}
+
+/// A service of warp's requests and replies, its type erased.
+fn erase_service<S>(service: S) -> Arc<dyn Fn(warp::http::Request<String>) -> Sending + Send + Sync>
+where
+    S: Service<warp::http::Request<String>, Response = Response, Error = Infallible>,
+    S: Clone + Send + Sync + 'static,
+    S::Future: Send,
+{
     Arc::new(move |request| {
         let mut service = service.clone();
         Box::pin(async move {
@@ -113,62 +143,23 @@ mod through_the_layer {
     impl AdapterUnderTest for WarpService {
         const NAME: &'static str = "cors-warp (tower layer)";
         cors_harness::middleware!(CorsLayer);
-        type App = App;
-        type Request = warp::http::Request<String>;
-
-        fn run<T>(test: impl Future<Output = T>) -> T {
-            cors_harness::adapter::run_on_two_workers(test)
-        }
+        shared_items!();
 
         async fn app(cors: CorsLayer, routes: Routes) -> Result<App, String> {
-            let calls = Arc::new(AtomicUsize::new(0));
-            let counted = {
-                let calls = Arc::clone(&calls);
-                warp::any()
-                    .map(move || {
-                        calls.fetch_add(1, Ordering::SeqCst);
-                    })
-                    .untuple_one()
-            };
-            let send = match routes {
-                Routes::Example => layered(&cors, counted.and(example_warp::app())),
-                Routes::Yielding => layered(&cors, counted.and(yielding())),
-            };
-            Ok(App { send, calls })
-        }
-
-        fn request(request: &Request) -> Result<Self::Request, String> {
-            request.to_http(String::new())
-        }
-
-        async fn send(app: &App, request: Self::Request) -> Result<Reply, String> {
-            Ok((app.send)(request).await)
-        }
-
-        fn app_calls(app: &App) -> Option<usize> {
-            Some(app.calls.load(Ordering::SeqCst))
+            let (calls, routes) = counted(routes);
+            Ok(App {
+                send: layered(&cors, routes),
+                calls,
+            })
         }
     }
 
     /// The layer around `warp::service(routes)`, its type erased.
-    fn layered<F, R>(
+    fn layered(
         cors: &CorsLayer,
-        routes: F,
-    ) -> Arc<dyn Fn(warp::http::Request<String>) -> Sending + Send + Sync>
-    where
-        F: Filter<Extract = (R,), Error = Rejection> + Clone + Send + Sync + 'static,
-        R: warp::Reply,
-    {
-        let service = cors.layer(warp::service(routes));
-        Arc::new(move |request| {
-            let mut service = service.clone();
-            Box::pin(async move {
-                match service.call(request).await {
-                    Ok(response) => Reply::of_http(&response),
-                    Err(never) => match never {},
-                }
-            })
-        })
+        routes: BoxedFilter<(Response,)>,
+    ) -> Arc<dyn Fn(warp::http::Request<String>) -> Sending + Send + Sync> {
+        erase_service(cors.layer(warp::service(routes)))
     }
 
     cors_harness::adapter_tests!(WarpService, spawn = tokio::spawn);

@@ -48,3 +48,18 @@ async fn request_id(request: Request, next: Next) -> Response {
     }
     response
 }
+
+/// Binds the address of `args`, announces it (see `example_support`) and serves `app`;
+/// exits with status 1 if it cannot.
+pub async fn serve_or_exit(args: &example_support::Args, app: Router) {
+    let listener = args.bind_or_exit();
+    example_support::announce(&listener);
+    let served = async {
+        listener.set_nonblocking(true)?;
+        axum::serve(tokio::net::TcpListener::from_std(listener)?, app).await
+    };
+    if let Err(error) = served.await {
+        eprintln!("error: {error}");
+        std::process::exit(1);
+    }
+}

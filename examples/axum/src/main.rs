@@ -1,6 +1,5 @@
 //! The example server of docs/contract.md on axum: `example-axum --config policy.toml`.
 
-use axum::Router;
 use cors_axum::{CorsLayer, SharedPolicy};
 use example_support::Args;
 
@@ -16,16 +15,5 @@ async fn main() {
         example_axum::app().layer(CorsLayer::new(policy))
     };
 
-    let listener = args.bind_or_exit();
-    example_support::announce(&listener);
-    if let Err(error) = serve(listener, app).await {
-        eprintln!("error: {error}");
-        std::process::exit(1);
-    }
-}
-
-/// Serves on the listener that was bound (and announced) before.
-async fn serve(listener: std::net::TcpListener, app: Router) -> std::io::Result<()> {
-    listener.set_nonblocking(true)?;
-    axum::serve(tokio::net::TcpListener::from_std(listener)?, app).await
+    example_axum::serve_or_exit(&args, app).await;
 }

@@ -3,7 +3,6 @@
 //! writes prebuilt headers without deciding anything (`example_support::floor`).
 //! Whatever the example server spends above this one is the price of its decisions.
 
-use axum::Router;
 use example_support::floor::{self, FloorLayer};
 use example_support::Args;
 
@@ -13,16 +12,5 @@ async fn main() {
     let headers = floor::load_or_exit(&args.config);
     let app = example_axum::app().layer(FloorLayer::new(&headers));
 
-    let listener = args.bind_or_exit();
-    example_support::announce(&listener);
-    if let Err(error) = serve(listener, app).await {
-        eprintln!("error: {error}");
-        std::process::exit(1);
-    }
-}
-
-/// Serves on the listener that was bound (and announced) before.
-async fn serve(listener: std::net::TcpListener, app: Router) -> std::io::Result<()> {
-    listener.set_nonblocking(true)?;
-    axum::serve(tokio::net::TcpListener::from_std(listener)?, app).await
+    example_axum::serve_or_exit(&args, app).await;
 }

@@ -3,11 +3,9 @@
 //! same policy file as faithfully as tower-http allows. Exits with status 3 and
 //! `cannot express: ...` on stderr, before listening, when tower-http cannot say the policy.
 
-use std::process::exit;
 use std::time::Duration;
 
 use axum::http::{HeaderName, HeaderValue, Method};
-use axum::Router;
 use cors_core::PolicyConfig;
 use example_support::reference::{cannot_express, catch_panic, has_star, load_config_or_exit};
 use example_support::Args;
@@ -25,12 +23,7 @@ async fn main() {
     };
     let app = example_axum::app().layer(cors);
 
-    let listener = args.bind_or_exit();
-    example_support::announce(&listener);
-    if let Err(error) = serve(listener, app).await {
-        eprintln!("error: {error}");
-        exit(1);
-    }
+    example_axum::serve_or_exit(&args, app).await;
 }
 
 /// The policy as tower-http's builder. Patterns, and `*` plus `authorization` without
@@ -105,10 +98,4 @@ fn parse_all<T>(entries: &[String], parse: impl Fn(&str) -> Option<T>) -> Result
         .iter()
         .map(|entry| parse(entry).ok_or_else(|| format!("tower-http's types refuse `{entry}`")))
         .collect()
-}
-
-/// Serves on the listener that was bound (and announced) before.
-async fn serve(listener: std::net::TcpListener, app: Router) -> std::io::Result<()> {
-    listener.set_nonblocking(true)?;
-    axum::serve(tokio::net::TcpListener::from_std(listener)?, app).await
 }
