@@ -157,4 +157,55 @@ mod tests {
             .collect();
         assert_eq!(origins, ["https://a.example.com"]);
     }
+
+    /// The answer to a preflight from `origin`, asking for `headers` if any.
+    fn answer_to(
+        policy: &Policy,
+        origin: &'static str,
+        headers: Option<&'static str>,
+    ) -> HeaderMap {
+        let mut request = HeaderMap::new();
+        request.insert("origin", HeaderValue::from_static(origin));
+        let method = HeaderValue::from_static("PUT");
+        request.insert("access-control-request-method", method);
+        if let Some(names) = headers {
+            let names = HeaderValue::from_static(names);
+            request.insert("access-control-request-headers", names);
+        }
+        let view = request_view(&Method::OPTIONS, &request);
+        let Action::Respond(preflight) = policy.decide(&view).into_action() else {
+            panic!("not a preflight")
+        };
+        preflight_answer(&preflight, request.get("origin")).1
+    }
+
+    #[test]
+    fn preflights_that_share_a_prepared_block_keep_their_own_origin_and_echo() {
+        let policy = policy();
+        // Each shape (with and without requested headers) twice, from two origins: the
+        // second answer of a shape is a copy of the block the first one prepared.
+        for _ in 0..2 {
+            for (origin, asked) in [
+                ("https://a.example.com", Some("x-a")),
+                ("https://b.example.com", None),
+                ("https://c.example.com", Some("x-c, x-d")),
+            ] {
+                let headers = answer_to(&policy, origin, asked);
+                let origins: Vec<_> = headers
+                    .get_all("access-control-allow-origin")
+                    .iter()
+                    .collect();
+                assert_eq!(origins, [origin]);
+                assert_eq!(headers["access-control-allow-credentials"], "true");
+                assert_eq!(headers["access-control-allow-methods"], "PUT");
+                let echoed: Vec<_> = headers
+                    .get_all("access-control-allow-headers")
+                    .iter()
+                    .collect();
+                assert_eq!(echoed, asked.into_iter().collect::<Vec<_>>());
+                assert_eq!(headers.get_all("vary").iter().count(), 1);
+                assert_eq!(headers["content-length"], "0");
+            }
+        }
+    }
 }

@@ -69,8 +69,9 @@ where
     let block = preflight.prepared_constant(|| {
         let mut map = empty();
         // A slot for the origin, which the variable part always fills: the copy then
-        // replaces a value in place instead of growing on every preflight.
-        F::insert(&mut map, CorsHeader::AllowOrigin, F::from_static("null"));
+        // replaces a value in place instead of growing on every preflight. Empty, so
+        // that if it were ever left unfilled it would match no origin (`null` would).
+        F::insert(&mut map, CorsHeader::AllowOrigin, F::from_static(""));
         preflight.write_constant(&mut HeaderSink::<F>::new(&mut map, None));
         map
     });
