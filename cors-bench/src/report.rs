@@ -10,7 +10,7 @@ use std::process::Command;
 use comfy_table::{presets::ASCII_MARKDOWN, CellAlignment, Table};
 
 use crate::callgrind::CallgrindFramework;
-use crate::criterion::CriterionResult;
+use crate::criterion::{CriterionResult, Estimate};
 use crate::wrk::{Report, Scenario};
 use crate::{
     median, HostileResult, HostileRound, HostileRow, Role, WireFramework, WireResult, ROLES,
@@ -405,6 +405,19 @@ pub fn callgrind(
     md
 }
 
+/// Whether `estimate` is its group's peer: the first function (by name) that is neither
+/// the bare app nor ours (`cors-...`) nor another integration of ours (named with one of
+/// our type names, `Cors::...`).
+fn is_peer(result: &CriterionResult, estimate: &Estimate) -> bool {
+    let candidate = |e: &&Estimate| {
+        e.group == estimate.group
+            && e.function != "bare"
+            && !e.function.starts_with("cors-")
+            && !e.function.contains("Cors::")
+    };
+    result.estimates.iter().find(candidate).map(|e| &e.function) == Some(&estimate.function)
+}
+
 /// The criterion section.
 pub fn criterion(
     machine: &str,
@@ -473,9 +486,7 @@ pub fn criterion(
             .iter()
             .find(|e| e.function.starts_with("cors-"))
             .map(|e| e.median_ns);
-        let peer = functions
-            .iter()
-            .find(|e| e.function != "bare" && !e.function.starts_with("cors-"));
+        let peer = functions.iter().find(|e| is_peer(result, e));
         let ratio = |other: Option<f64>| other.zip(ours).map(|(o, u)| o / u);
         let over_bare = if group.ends_with("preflight") {
             "—".into()
@@ -498,6 +509,17 @@ pub fn criterion(
         &["Group", "bare", "ours", "peer", "ours/bare", "ours/peer"],
         rows,
     );
+    // What a group measures besides bare, ours and the peer (another integration of ours).
+    let others: Vec<String> = result
+        .estimates
+        .iter()
+        .filter(|e| e.group != "decision" && e.function != "bare")
+        .filter(|e| !e.function.starts_with("cors-") && !is_peer(result, e))
+        .map(|e| format!("{}: {} {}", e.group, e.function, format_ns(e.median_ns)))
+        .collect();
+    if !others.is_empty() {
+        let _ = writeln!(md, "\nAlso measured: {}.", others.join("; "));
+    }
     md
 }
 
@@ -749,5 +771,30 @@ mod tests {
         assert!(md.contains(" 2.0 MiB |") && md.contains(" n/a |"), "{md}");
         assert!(md.contains("```toml\nallow_origins = []\n```"), "{md}");
         assert!(!md.contains("Target") && !md.contains("Met"), "{md}");
+    }
+
+    #[test]
+    fn a_second_integration_of_ours_is_listed_beside_the_peer_not_as_it() {
+        let estimate = |function: &str, median_ns| Estimate {
+            group: "warp: simple GET, allowed origin".into(),
+            function: function.into(),
+            median_ns,
+        };
+        let result = CriterionResult {
+            estimates: vec![
+                estimate("bare", 600.0),
+                estimate("cors-warp", 800.0),
+                estimate("filter wrapper (Cors::wrap)", 1000.0),
+                estimate("warp cors()", 640.0),
+            ],
+            allocations: Vec::new(),
+        };
+        let md = criterion("Run on a test.\n", &result, (1.0, 3.0));
+        assert!(md.contains("640.0 ns (warp cors())"), "{md}");
+        assert!(md.contains(" 0.800 |"), "{md}");
+        assert!(
+            md.contains("Also measured: warp: simple GET, allowed origin: filter wrapper (Cors::wrap) 1.00 µs."),
+            "{md}"
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! The cost of `cors-warp` in process (`warp::service`, as the server runs it): the
-//! example app bare, with our wrapper, and with warp's `cors()` on the same policy, in
-//! one criterion group per scenario so that the ratios come from one run.
+//! example app bare, behind our tower layer (the example server's integration), behind
+//! our filter wrapper (`Cors::wrap`, for `warp::serve`), and with warp's `cors()` on the
+//! same policy, in one criterion group per scenario so that the ratios come from one run.
 
 use std::future::Future;
 use std::hint::black_box;
@@ -8,6 +9,7 @@ use std::hint::black_box;
 use criterion::measurement::WallTime;
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion};
 use tokio::runtime::{self, Runtime};
+use tower_layer::Layer;
 use tower_service::Service;
 use warp::http::Request;
 use warp::reply::Response;
@@ -59,7 +61,9 @@ fn bench(c: &mut Criterion) {
         .unwrap();
     let policy = cors_warp::Policy::from_toml_str(POLICY).unwrap();
     let bare = warp::service(example_warp::app());
-    let ours = warp::service(cors_warp::Cors::new(policy).wrap(example_warp::app()));
+    let policy = std::sync::Arc::new(policy);
+    let ours = cors_warp::CorsLayer::new(policy.clone()).layer(warp::service(example_warp::app()));
+    let wrapper = warp::service(cors_warp::Cors::new(policy).wrap(example_warp::app()));
     let peer = warp::service(example_warp::app().with(peer()));
     let scenarios: [(&str, MakeRequest); 2] = [
         ("warp: simple GET, allowed origin", simple_get),
@@ -70,6 +74,9 @@ fn bench(c: &mut Criterion) {
         measure(&mut group, "bare", &rt, || bare.clone().call(request()));
         measure(&mut group, "cors-warp", &rt, || {
             ours.clone().call(request())
+        });
+        measure(&mut group, "filter wrapper (Cors::wrap)", &rt, || {
+            wrapper.clone().call(request())
         });
         measure(&mut group, "warp cors()", &rt, || {
             peer.clone().call(request())
