@@ -57,7 +57,7 @@ use std::borrow::Cow;
 use std::io::Cursor;
 use std::sync::Mutex;
 
-use cors_core::adapter::{self, CorsHeader, CorsRequest, Preflight, RequestView};
+use cors_core::adapter::{self, CorsHeader, Preflight, RequestHeader};
 use cors_core::adapter::{ResponseHeaders, Start, Step, Value};
 use rocket::fairing::{self, Fairing, Info, Kind};
 use rocket::http::{Header, Method, Status};
@@ -180,18 +180,9 @@ impl Cors {
     async fn decide(&self, request: &Request<'_>) -> Step<PreflightSlot, String> {
         let headers = request.headers();
         let method = request.method().as_str();
-        // `Origin` is looked up once, for both the view and the value an answer echoes.
-        let mut origins = headers.get("origin");
-        let (first, second) = (origins.next(), origins.next());
-        let view = RequestView::new(method)
-            .origin(first.into_iter().chain(second).map(str::as_bytes))
-            .preflight_lines(|name| headers.get(name.as_str()).map(str::as_bytes));
-        let cors = CorsRequest {
-            method,
-            path: request.uri().path().as_str(),
-            origin: first,
-            view,
-        };
+        let path = request.uri().path().as_str();
+        let lines = |name: RequestHeader| headers.get(name.as_str());
+        let cors = adapter::cors_request_from_lines(method, path, lines, str::as_bytes);
         // One read of the current policy per request, kept with the decision.
         match adapter::start(self.policy.load(), &cors, answer) {
             Start::Decided(step) => step,

@@ -46,7 +46,9 @@ pub use crate::{http_framework_headers, policy_holder};
 /// The bytes type of [`PolicyValue`] and [`FrameworkHeaders::from_shared`].
 pub use bytes::Bytes;
 pub use headers::{preflight_headers, request_origin, request_view, FrameworkHeaders, HeaderSink};
-pub use sequence::{cors_request, start, CorsRequest, Lookup, Pending, Start, Step};
+pub use sequence::{
+    cors_request, cors_request_from_lines, start, CorsRequest, Lookup, Pending, Start, Step,
+};
 
 pub use crate::allow_headers::{
     MAX_EMPTY_ELEMENTS, MAX_REQUEST_HEADERS_LEN, MAX_REQUEST_HEADER_LINES, MAX_REQUEST_HEADER_NAMES,

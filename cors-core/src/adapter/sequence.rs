@@ -33,12 +33,29 @@ pub fn cors_request<'r, F: FrameworkHeaders>(
     path: &'r str,
     map: &'r F::Map,
 ) -> CorsRequest<'r, F::Value> {
+    let lines = |name| F::request_lines(map, name);
+    cors_request_from_lines(method, path, lines, F::as_bytes)
+}
+
+/// [`cors_request`] for an adapter whose framework has no [`FrameworkHeaders`] type
+/// (Rocket's header map hands out `&str`): `lines` gives every line of a request
+/// header, in order, and `as_bytes` a line's bytes.
+pub fn cors_request_from_lines<'r, V, I>(
+    method: &'r str,
+    path: &'r str,
+    mut lines: impl FnMut(RequestHeader) -> I,
+    as_bytes: fn(&'r V) -> &'r [u8],
+) -> CorsRequest<'r, V>
+where
+    V: ?Sized + 'r,
+    I: Iterator<Item = &'r V>,
+{
     // `Origin` is looked up once, for both the view and the value an answer echoes.
-    let mut origins = F::request_lines(map, RequestHeader::Origin);
+    let mut origins = lines(RequestHeader::Origin);
     let (first, second) = (origins.next(), origins.next());
     let view = RequestView::new(method)
-        .origin(first.into_iter().chain(second).map(F::as_bytes))
-        .preflight_lines(|name| F::request_lines(map, name).map(F::as_bytes));
+        .origin(first.into_iter().chain(second).map(as_bytes))
+        .preflight_lines(|name| lines(name).map(as_bytes));
     CorsRequest {
         method,
         path,

@@ -84,8 +84,20 @@ impl FloorHeaders {
             _ => "origin, access-control-request-method, access-control-request-headers",
         };
         preflight.push(("vary", vary.into()));
+        // The policy file is not validated here (a floor takes any policy): a value that
+        // is not a header value is refused now rather than when a server converts it.
+        let values = actual.iter().chain(&preflight);
+        if let Some((name, value)) = values.into_iter().find(|(_, v)| !is_header_value(v)) {
+            return Err(format!("{name}: `{value}` is not a header value"));
+        }
         Ok(FloorHeaders { actual, preflight })
     }
+}
+
+/// Visible ASCII, spaces and tabs: what every framework takes as a header value.
+fn is_header_value(text: &str) -> bool {
+    text.bytes()
+        .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
 }
 
 /// The floor as a tower layer, for the stacks on the `http` crate's types (axum, and warp
@@ -229,6 +241,16 @@ max_age = 600"#,
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn a_value_no_framework_takes_is_refused_with_its_header() {
+        let why = FloorHeaders::for_policy(&config(
+            "allow_origins = [\"https://a.example\"]\nexpose_headers = [\"x-a\\n\"]",
+        ));
+        assert!(why
+            .unwrap_err()
+            .starts_with("access-control-expose-headers: "));
     }
 
     #[test]

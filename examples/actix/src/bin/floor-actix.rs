@@ -22,13 +22,16 @@ struct Headers {
     preflight: Vec<(HeaderName, HeaderValue)>,
 }
 
+/// The values in actix's types (`floor::load_or_exit` has refused any value that is
+/// not a header value).
 fn converted(list: &[(&'static str, String)]) -> Vec<(HeaderName, HeaderValue)> {
-    let value = |text: &str| {
-        HeaderValue::from_str(text).expect("the policy file's values are header values")
-    };
-    list.iter()
-        .map(|(name, text)| (HeaderName::from_static(name), value(text)))
-        .collect()
+    let list = list.iter().filter_map(|(name, text)| {
+        Some((
+            HeaderName::from_static(name),
+            HeaderValue::from_str(text).ok()?,
+        ))
+    });
+    list.collect()
 }
 
 fn add(map: &mut HeaderMap, headers: &[(HeaderName, HeaderValue)]) {
