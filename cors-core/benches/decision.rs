@@ -143,8 +143,55 @@ fn bench(c: &mut Criterion) {
                 .request_headers([names.as_slice()]),
         ),
     ];
-    let mut group = c.benchmark_group("decision");
-    for (name, policy, request) in &cases {
+    measure(c, "decision", &cases);
+}
+
+/// The same decisions under a policy of one origin or one pattern and under a policy of
+/// 10 000 exact origins and 10 000 subdomain patterns: the index makes them cost the
+/// same (BENCHMARKS.md, "Many tenants").
+fn tenants(c: &mut Criterion) {
+    let one_origin = Policy::builder()
+        .allow_origins(["https://t5000.example.com"])
+        .build()
+        .expect("valid policy");
+    let one_pattern = Policy::builder()
+        .allow_origins(["https://*.t7777.example.com"])
+        .build()
+        .expect("valid policy");
+    let exact = (0..10_000).map(|i| format!("https://t{i}.example.com"));
+    let patterns = (0..10_000).map(|i| format!("https://*.t{i}.example.com"));
+    let many = Policy::builder()
+        .allow_origins(exact.chain(patterns))
+        .build()
+        .expect("valid policy");
+    let listed: &[u8] = b"https://t5000.example.com";
+    let by_pattern: &[u8] = b"https://app.t7777.example.com";
+    let nobody: &[u8] = b"https://www.nobody.example.com";
+    let get = |origin| RequestView::new("GET").origin([origin]);
+    let cases: Vec<(&str, &Policy, RequestView<'_>)> = vec![
+        ("one origin, allowed", &one_origin, get(listed)),
+        ("one origin, refused", &one_origin, get(nobody)),
+        ("one pattern, allowed", &one_pattern, get(by_pattern)),
+        ("one pattern, refused", &one_pattern, get(nobody)),
+        (
+            "10k origins + 10k patterns, allowed exact",
+            &many,
+            get(listed),
+        ),
+        (
+            "10k origins + 10k patterns, allowed by pattern",
+            &many,
+            get(by_pattern),
+        ),
+        ("10k origins + 10k patterns, refused", &many, get(nobody)),
+    ];
+    measure(c, "tenants", &cases);
+}
+
+/// Benchmarks each case in one group, after printing its allocations per decision.
+fn measure(c: &mut Criterion, group: &str, cases: &[(&str, &Policy, RequestView<'_>)]) {
+    let mut group = c.benchmark_group(group);
+    for (name, policy, request) in cases {
         let before = ALLOCATIONS.load(Ordering::Relaxed);
         black_box(decide_and_write(policy, request));
         let allocations = ALLOCATIONS.load(Ordering::Relaxed) - before;
@@ -156,5 +203,5 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+criterion_group!(benches, bench, tenants);
 criterion_main!(benches);

@@ -6,7 +6,11 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use crate::origin::{self, AnyPortPattern, OriginEntry, SubdomainPattern, MAX_ORIGIN_LEN};
+use crate::origin::{self, OriginEntry, MAX_ORIGIN_LEN};
+
+mod index;
+
+use index::{AnyPortPatterns, ExactOrigins, SubdomainPatterns};
 
 /// A boxed future, as returned by an [`OriginLookup`].
 pub type LookupFuture<'a> = Pin<Box<dyn Future<Output = bool> + Send + 'a>>;
@@ -67,10 +71,10 @@ pub(crate) enum OriginMatch {
 pub(crate) struct AllowOrigins {
     any: bool,
     null: bool,
-    /// Serialized origins, sorted, for binary search.
-    exact: Vec<Box<[u8]>>,
-    subdomains: Vec<SubdomainPattern>,
-    any_port: Vec<AnyPortPattern>,
+    /// Serialized origins.
+    exact: ExactOrigins,
+    subdomains: SubdomainPatterns,
+    any_port: AnyPortPatterns,
     predicate: Option<OriginPredicate>,
     pub(crate) lookup: Option<Arc<dyn OriginLookup>>,
 }
@@ -104,13 +108,11 @@ impl AllowOrigins {
             match entry {
                 OriginEntry::Any => origins.any = true,
                 OriginEntry::Null => origins.null = true,
-                OriginEntry::Exact(s) => origins.exact.push(s.into_bytes().into_boxed_slice()),
-                OriginEntry::Subdomain(p) => origins.subdomains.push(p),
-                OriginEntry::AnyPort(p) => origins.any_port.push(p),
+                OriginEntry::Exact(s) => origins.exact.insert(s),
+                OriginEntry::Subdomain(p) => origins.subdomains.insert(p),
+                OriginEntry::AnyPort(p) => origins.any_port.insert(p),
             }
         }
-        origins.exact.sort();
-        origins.exact.dedup();
         origins
     }
 
@@ -123,8 +125,9 @@ impl AllowOrigins {
         self.lookup.is_some()
     }
 
-    /// Matches one `Origin` value. No allocation; work is bounded by
-    /// [`MAX_ORIGIN_LEN`] times the number of patterns.
+    /// Matches one `Origin` value. No allocation; work is bounded by [`MAX_ORIGIN_LEN`]
+    /// and by the labels of the origin's host, whatever the number of entries (see
+    /// [`index`]).
     pub(crate) fn find(&self, origin: &[u8]) -> OriginMatch {
         if self.any {
             return OriginMatch::Allowed(AllowedAs::Any);
@@ -137,16 +140,10 @@ impl AllowOrigins {
             // sandboxed iframe can send it (Fetch, "serializing a request origin").
             return self.null_match();
         }
-        if self.is_listed(origin) {
+        if self.exact.contains(origin) {
             return OriginMatch::Allowed(AllowedAs::Echo);
         }
         self.find_dynamic(origin)
-    }
-
-    /// Whether `origin` is one of the exact entries (sorted).
-    fn is_listed(&self, origin: &[u8]) -> bool {
-        let found = self.exact.binary_search_by(|e| e.as_ref().cmp(origin));
-        found.is_ok()
     }
 
     fn null_match(&self) -> OriginMatch {
@@ -161,8 +158,7 @@ impl AllowOrigins {
         let Some(parts) = origin::split_request_origin(origin) else {
             return OriginMatch::Refused;
         };
-        let by_pattern = self.subdomains.iter().any(|p| p.matches(&parts))
-            || self.any_port.iter().any(|p| p.matches(&parts));
+        let by_pattern = self.subdomains.allow(&parts) || self.any_port.allow(&parts);
         if by_pattern {
             return OriginMatch::Allowed(AllowedAs::Echo);
         }
@@ -183,10 +179,10 @@ impl AllowOrigins {
         if self.any {
             return writeln!(f, "  - any origin, answered with `*`");
         }
-        for origin in &self.exact {
+        for origin in self.exact.sorted() {
             writeln!(f, "  - exactly {}", String::from_utf8_lossy(origin))?;
         }
-        for p in &self.subdomains {
+        for p in self.subdomains.sorted() {
             let port = p.port.map(|n| format!(" on port {n}")).unwrap_or_default();
             writeln!(
                 f,
@@ -194,7 +190,7 @@ impl AllowOrigins {
                 p.domain, p.scheme, p.domain
             )?;
         }
-        for p in &self.any_port {
+        for p in self.any_port.sorted() {
             writeln!(f, "  - {}://{} on any port", p.scheme, p.host)?;
         }
         if self.null {
@@ -261,7 +257,7 @@ mod tests {
     }
 
     #[test]
-    fn exact_entries_are_found_by_binary_search() {
+    fn exact_entries_are_found_whole_and_case_sensitive() {
         let set = origins(&[
             "https://b.com",
             "https://a.com",
