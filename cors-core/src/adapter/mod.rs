@@ -33,13 +33,15 @@
 //! ```
 //!
 //! The refusal log needs the crate's `tracing` feature (the four adapters turn it on; a
-//! new adapter must too). The repository's `docs/writing-an-adapter.md` walks through a
+//! new adapter must too). With the `metrics` feature, the sequence also counts every
+//! decision (see [`metrics`]). The repository's `docs/writing-an-adapter.md` walks through a
 //! whole adapter.
 
 mod headers;
 mod holder;
 mod http_headers;
 mod log;
+pub mod metrics;
 mod sequence;
 
 pub use crate::{http_framework_headers, policy_holder};

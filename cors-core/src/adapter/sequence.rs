@@ -5,7 +5,7 @@
 use std::borrow::Borrow;
 use std::sync::Arc;
 
-use crate::adapter::{log, FrameworkHeaders, HeaderSink};
+use crate::adapter::{log, metrics, FrameworkHeaders, HeaderSink};
 use crate::request::OwnedRequestView;
 use crate::{
     Action, ActualHeaders, Decision, Policy, Preflight, RequestHeader, RequestView, ResponseHeaders,
@@ -205,7 +205,8 @@ impl<A, O> Unowned<A, O> {
     }
 }
 
-/// Logs a refusal, then turns the decision into the adapter's next step.
+/// Counts the decision, logs a refusal, then turns the decision into the adapter's next
+/// step.
 fn finish<V, A>(
     decision: Decision<'_>,
     request: &CorsRequest<'_, V>,
@@ -214,6 +215,7 @@ fn finish<V, A>(
 where
     V: ?Sized + ToOwned,
 {
+    metrics::count(&decision);
     if let Some(refusal) = decision.refusal() {
         let origin = request.view.origin_line();
         log::refused(refusal, request.method, request.path, origin);
