@@ -38,6 +38,14 @@
 //! current policy once, without a lock, and uses it both to decide and to write its
 //! response headers, so a request in flight during a swap is answered wholly by one
 //! policy.
+//!
+//! # Optional features
+//! - `watch`: `watch::PolicyFileWatcher` (re-exported from `cors_core::watch`) reloads
+//!   a policy file into the [`SharedPolicy`] the middleware holds whenever the file
+//!   changes.
+//! - `metrics`: decisions counted through the `metrics` facade as
+//!   `cors_decisions_total` (by outcome) and
+//!   `cors_refusals_total` (by refusal kind); the application installs the exporter.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -52,6 +60,8 @@ use actix_web::dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Tr
 use actix_web::Error;
 use cors_core::adapter::{self, Start, Step};
 
+#[cfg(feature = "watch")]
+pub use cors_core::watch;
 pub use cors_core::{Policy, PolicyError, SharedPolicy};
 pub use future::ResponseFuture;
 

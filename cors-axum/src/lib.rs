@@ -32,6 +32,13 @@
 //! request sees the new one. Each request reads the current policy once, without a
 //! lock, and uses it both to decide and to write its response headers, so a request in
 //! flight during a swap is answered wholly by one policy.
+//!
+//! # Optional features
+//! - `watch`: `watch::PolicyFileWatcher` (re-exported from `cors_core::watch`) reloads
+//!   a policy file into the [`SharedPolicy`] the layer holds whenever the file changes.
+//! - `metrics`: decisions counted through the `metrics` facade as
+//!   `cors_decisions_total` (by outcome) and
+//!   `cors_refusals_total` (by refusal kind); the application installs the exporter.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -39,4 +46,6 @@
 /// over the `http` crate's types that axum uses).
 pub use cors_http::{Cors, CorsLayer, ResponseFuture};
 
+#[cfg(feature = "watch")]
+pub use cors_core::watch;
 pub use cors_core::{Policy, PolicyError, SharedPolicy};

@@ -7,7 +7,9 @@
 //!   policy file through [`PolicyConfig`]), the [`PolicyError`] that names each
 //!   [`Problem`] and its [`ProblemKind`], [`SharedPolicy`] to replace a policy while the
 //!   server runs, [`OriginLookup`] for origins only a database knows, and
-//!   [`Policy::allows_origin`] for requests CORS does not cover (WebSocket handshakes).
+//!   [`Policy::allows_origin`] for requests CORS does not cover (WebSocket handshakes);
+//!   with the feature `watch`, `watch::PolicyFileWatcher` reloads a policy file into a
+//!   [`SharedPolicy`] whenever the file changes.
 //! - **An adapter** (`cors-axum`, `cors-actix`, `cors-rocket`, `cors-warp`, or yours)
 //!   uses [`adapter`]: the request view, the decision, the headers it writes, and the
 //!   per-request sequence every adapter runs. Every rule lives here, so every framework
@@ -70,6 +72,8 @@ mod response;
 mod shared;
 mod token;
 mod vary;
+#[cfg(feature = "watch")]
+pub mod watch;
 
 pub use allow_origins::{LookupFuture, OriginLookup};
 pub use config::PolicyConfig;

@@ -25,6 +25,13 @@
 //! assert_eq!(response.headers()["access-control-allow-origin"], "https://app.example.com");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! # Optional features
+//! - `watch`: turns on `cors_core::watch`, whose `PolicyFileWatcher` reloads a policy
+//!   file into a [`SharedPolicy`](cors_core::SharedPolicy) whenever the file changes.
+//! - `metrics`: decisions counted through the `metrics` facade as
+//!   `cors_decisions_total` (by outcome) and
+//!   `cors_refusals_total` (by refusal kind); the application installs the exporter.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

@@ -1,12 +1,11 @@
 //! The settings of a [`HardenedLookup`], with defaults for a typical SaaS API.
 
 use std::fmt;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use moka::future::Cache;
-use moka::Expiry;
 use tokio::sync::Semaphore;
 
+use crate::answers::Answers;
 use crate::counters::LookupCounters;
 use crate::hosts::{self, HostSuffixes};
 use crate::HardenedLookup;
@@ -77,28 +76,28 @@ impl<L: cors_core::OriginLookup> HardenedLookupBuilder<L> {
         self
     }
 
-    /// The most answers kept. Origins are at most
+    /// The most allowed origins kept, and the most recent answers (allowed or refused)
+    /// kept: two caches of this many entries each. Origins are at most
     /// [`MAX_ORIGIN_LEN`](cors_core::adapter::MAX_ORIGIN_LEN) bytes (the policy refuses
-    /// longer ones before asking), so the cache holds at most about
-    /// `max_entries × (MAX_ORIGIN_LEN + 100)` bytes. When it is full, an origin asked
-    /// about often is kept rather than one seen once (the cache's TinyLFU admission),
-    /// so a flood of made-up origins does not push the real tenants out.
+    /// longer ones before asking), so the caches hold at most about
+    /// `2 × max_entries × (MAX_ORIGIN_LEN + 100)` bytes. Only allowed answers enter the
+    /// first cache, so a flood of made-up origins never pushes a tenant out of it; set
+    /// this above the number of tenants' origins in use within a TTL.
     pub fn max_entries(mut self, entries: u64) -> Self {
         self.max_entries = entries;
         self
     }
 
-    /// The time budget of one query. An origin without an answer in time is refused,
-    /// logged, and not cached.
+    /// The time budget of one answer, waiting for a query slot included. An origin
+    /// without an answer in time is refused, logged, and not cached.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
     }
 
-    /// The most queries of the wrapped lookup running at once. An origin that finds
-    /// every slot taken is refused at once (counted as busy, logged, not cached): under
-    /// a flood of made-up origins the database sees at most this many queries at a
-    /// time, and requests do not queue behind them.
+    /// The most queries of the wrapped lookup running at once: under a flood of made-up
+    /// origins the database sees at most this many at a time. Other origins wait for a
+    /// slot, in the order they came, within their [`timeout`](Self::timeout).
     pub fn max_in_flight(mut self, queries: usize) -> Self {
         self.max_in_flight = queries;
         self
@@ -120,13 +119,7 @@ impl<L: cors_core::OriginLookup> HardenedLookupBuilder<L> {
     /// The lookup, or the first setting that cannot work.
     pub fn build(self) -> Result<HardenedLookup<L>, InvalidSetting> {
         self.check()?;
-        let answers = Cache::builder()
-            .max_capacity(self.max_entries)
-            .expire_after(Lifetimes {
-                allowed: self.ttl,
-                refused: self.negative_ttl,
-            })
-            .build();
+        let answers = Answers::new(self.ttl, self.negative_ttl, self.max_entries);
         Ok(HardenedLookup {
             lookup: self.lookup,
             counters: LookupCounters::new(answers.clone()),
@@ -175,17 +168,5 @@ impl<L> fmt::Debug for HardenedLookupBuilder<L> {
             .field("max_in_flight", &self.max_in_flight)
             .field("hosts", &self.hosts)
             .finish_non_exhaustive()
-    }
-}
-
-/// Each answer's time-to-live, by answer.
-struct Lifetimes {
-    allowed: Duration,
-    refused: Duration,
-}
-
-impl Expiry<String, bool> for Lifetimes {
-    fn expire_after_create(&self, _: &String, allowed: &bool, _: Instant) -> Option<Duration> {
-        Some(if *allowed { self.allowed } else { self.refused })
     }
 }

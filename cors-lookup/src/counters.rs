@@ -5,19 +5,18 @@ use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use moka::future::Cache;
+use crate::answers::Answers;
 
 /// The counters of one [`HardenedLookup`](crate::HardenedLookup): a cheap handle, to
 /// clone into whatever exports them.
 #[derive(Clone)]
 pub struct LookupCounters {
     counts: Arc<[AtomicU64; Counter::ALL]>,
-    answers: Cache<String, bool>,
+    answers: Answers,
 }
 
 /// The counters at one moment. Every origin the lookup is asked about adds one to
-/// exactly one of `skipped`, `cache_hits`, `allowed`, `refused`, `timeouts` and `busy`
-/// (a query that ends in time is one of `allowed` or `refused`).
+/// exactly one of `skipped`, `cache_hits`, `allowed`, `refused` and `timeouts`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct LookupCounts {
@@ -25,18 +24,20 @@ pub struct LookupCounts {
     pub cache_hits: u64,
     /// Queries of the wrapped lookup that started.
     pub queries: u64,
-    /// Queries that allowed the origin.
+    /// Origins allowed by a query this request ran.
     pub allowed: u64,
-    /// Queries that refused the origin.
+    /// Origins refused by a query this request ran.
     pub refused: u64,
-    /// Queries that ran out of time (the origin was refused, not cached).
+    /// Origins refused because no answer came within the time budget (waiting for a
+    /// query slot included): the request that ran the query and those that waited for
+    /// it. Nothing is cached.
     pub timeouts: u64,
-    /// Origins refused without a query because every query slot was taken.
-    pub busy: u64,
     /// Origins refused without a query because their host is under none of the
     /// configured suffixes.
     pub skipped: u64,
-    /// Answers in the cache now.
+    /// Allowed origins in the cache now.
+    pub cached_allowed: u64,
+    /// Recent answers (allowed and refused) in the cache now.
     pub cached_answers: u64,
 }
 
@@ -47,16 +48,15 @@ pub(crate) enum Counter {
     Allowed,
     Refused,
     Timeouts,
-    Busy,
     Skipped,
 }
 
 impl Counter {
-    const ALL: usize = 7;
+    const ALL: usize = 6;
 }
 
 impl LookupCounters {
-    pub(crate) fn new(answers: Cache<String, bool>) -> Self {
+    pub(crate) fn new(answers: Answers) -> Self {
         LookupCounters {
             counts: Arc::new(Default::default()),
             answers,
@@ -67,10 +67,11 @@ impl LookupCounters {
         self.counts[counter as usize].fetch_add(1, Ordering::Relaxed);
     }
 
-    /// The counters now. The cache's pending housekeeping (evictions, expiries) runs
-    /// first, so that `cached_answers` is exact.
+    /// The counters now. The caches' pending housekeeping (evictions, expiries) runs
+    /// first, so that the cached counts are exact.
     pub async fn snapshot(&self) -> LookupCounts {
-        self.answers.run_pending_tasks().await;
+        self.answers.settle().await;
+        let (cached_allowed, cached_answers) = self.answers.counts();
         let count = |counter: Counter| self.counts[counter as usize].load(Ordering::Relaxed);
         LookupCounts {
             cache_hits: count(Counter::CacheHits),
@@ -78,9 +79,9 @@ impl LookupCounters {
             allowed: count(Counter::Allowed),
             refused: count(Counter::Refused),
             timeouts: count(Counter::Timeouts),
-            busy: count(Counter::Busy),
             skipped: count(Counter::Skipped),
-            cached_answers: self.answers.entry_count(),
+            cached_allowed,
+            cached_answers,
         }
     }
 }
@@ -94,7 +95,7 @@ impl fmt::Debug for LookupCounters {
             .collect();
         f.debug_struct("LookupCounters")
             .field("counts", &counts)
-            .field("cached_answers", &self.answers.entry_count())
+            .field("cached", &self.answers.counts())
             .finish()
     }
 }

@@ -5,11 +5,13 @@
 //! request. [`HardenedLookup`] wraps any lookup so that:
 //!
 //! - answers are cached for a time-to-live, refusals too (with their own, shorter TTL),
-//!   in a cache bounded in entries, so in memory (see [`HardenedLookupBuilder::max_entries`]);
+//!   in caches bounded in entries, so in memory (see [`HardenedLookupBuilder::max_entries`]);
+//!   the allowed origins are kept apart, so that a flood of made-up origins (all
+//!   refused) cannot push a tenant out;
 //! - only one lookup per origin runs at a time: concurrent requests for an origin wait
 //!   for that one answer;
-//! - a query gets a time budget, and only so many run at once; an origin whose answer
-//!   does not come within the budget, or that finds every query slot taken, is refused
+//! - only so many queries run at once, and an answer gets a time budget (waiting for a
+//!   query slot included); an origin whose answer does not come in time is refused
 //!   (and logged at warn level, target `cors`) without being cached, so the next
 //!   request asks again;
 //! - it can be told which host suffixes are worth asking about, so other origins are
@@ -50,14 +52,15 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod answers;
 mod builder;
 mod counters;
 mod hosts;
 
 use std::time::Duration;
 
+use answers::{Answers, Found};
 use cors_core::{LookupFuture, OriginLookup};
-use moka::future::Cache;
 use tokio::sync::Semaphore;
 
 pub use builder::{HardenedLookupBuilder, InvalidSetting};
@@ -71,21 +74,16 @@ use hosts::HostSuffixes;
 /// [`PolicyBuilder::allow_origin_lookup`](cors_core::PolicyBuilder::allow_origin_lookup).
 pub struct HardenedLookup<L> {
     lookup: L,
-    answers: Cache<String, bool>,
+    answers: Answers,
     budget: Duration,
     in_flight: Semaphore,
     hosts: HostSuffixes,
     counters: LookupCounters,
 }
 
-/// Why a lookup gave no answer; such an outcome is never cached.
+/// The lookup gave no answer within its time budget; such an outcome is never cached.
 #[derive(Debug)]
-enum NoAnswer {
-    /// The query did not answer within the time budget.
-    TimedOut,
-    /// Every query slot was taken.
-    Busy,
-}
+struct TimedOut;
 
 impl<L: OriginLookup> HardenedLookup<L> {
     /// Starts building a hardened `lookup`, with the defaults of
@@ -107,60 +105,37 @@ impl<L: OriginLookup> HardenedLookup<L> {
             self.counters.add(Counter::Skipped);
             return false;
         }
-        if let Some(allowed) = self.answers.get(origin).await {
-            self.counters.add(Counter::CacheHits);
-            return allowed;
-        }
-        let entry = self
-            .answers
-            .entry_by_ref(origin)
-            .or_try_insert_with(self.look_up(origin))
-            .await;
-        match entry {
-            Ok(entry) => {
-                if !entry.is_fresh() {
-                    // Another request's lookup answered while this one waited.
-                    self.counters.add(Counter::CacheHits);
-                }
-                entry.into_value()
-            }
-            Err(_) => false,
-        }
-    }
-
-    /// One query of the wrapped lookup, if a query slot is free, within the time budget.
-    async fn look_up(&self, origin: &str) -> Result<bool, NoAnswer> {
-        let Ok(_slot) = self.in_flight.try_acquire() else {
-            return Err(self.no_answer(origin, NoAnswer::Busy));
-        };
-        self.counters.add(Counter::Queries);
-        let query = self.lookup.allows(origin);
-        let Ok(allowed) = tokio::time::timeout(self.budget, query).await else {
-            return Err(self.no_answer(origin, NoAnswer::TimedOut));
-        };
-        self.counters.add(if allowed {
-            Counter::Allowed
-        } else {
-            Counter::Refused
-        });
-        Ok(allowed)
-    }
-
-    /// Counts and logs an origin refused for want of an answer.
-    fn no_answer(&self, origin: &str, why: NoAnswer) -> NoAnswer {
-        let counter = match why {
-            NoAnswer::TimedOut => Counter::Timeouts,
-            NoAnswer::Busy => Counter::Busy,
+        let found = self.answers.get_or_query(origin, self.look_up(origin));
+        let (counter, allowed) = match found.await {
+            Ok(Found::Cached(allowed)) => (Counter::CacheHits, allowed),
+            Ok(Found::Queried(true)) => (Counter::Allowed, true),
+            Ok(Found::Queried(false)) => (Counter::Refused, false),
+            // The query that ran out of time, or the one this request waited for.
+            Err(_) => (Counter::Timeouts, false),
         };
         self.counters.add(counter);
-        tracing::warn!(
-            target: "cors",
-            origin,
-            budget_ms = self.budget.as_millis() as u64,
-            reason = ?why,
-            "origin lookup gave no answer; the origin is refused"
-        );
-        why
+        allowed
+    }
+
+    /// One query of the wrapped lookup, within the time budget, waiting for a query
+    /// slot included. The semaphore is fair: waiters get slots in the order they came.
+    async fn look_up(&self, origin: &str) -> Result<bool, TimedOut> {
+        let query = async {
+            // Held until the query ends; the semaphore is never closed.
+            let _slot = self.in_flight.acquire().await;
+            self.counters.add(Counter::Queries);
+            self.lookup.allows(origin).await
+        };
+        let Ok(allowed) = tokio::time::timeout(self.budget, query).await else {
+            tracing::warn!(
+                target: "cors",
+                origin,
+                budget_ms = self.budget.as_millis() as u64,
+                "origin lookup gave no answer in time; the origin is refused"
+            );
+            return Err(TimedOut);
+        };
+        Ok(allowed)
     }
 }
 

@@ -56,13 +56,28 @@ impl OriginLookup for Table {
         Box::pin(async move {
             let state = &self.0;
             state.queries.fetch_add(1, Ordering::SeqCst);
-            let running = state.running.fetch_add(1, Ordering::SeqCst) + 1;
-            state.most_running.fetch_max(running, Ordering::SeqCst);
+            let _running = Running::start(state);
             let delay = *state.delay.lock().unwrap();
             tokio::time::sleep(delay).await;
-            state.running.fetch_sub(1, Ordering::SeqCst);
             state.allowed.lock().unwrap().contains(origin)
         })
+    }
+}
+
+/// A query counted as running until it ends or is dropped (by a timeout).
+struct Running<'a>(&'a TableState);
+
+impl<'a> Running<'a> {
+    fn start(state: &'a TableState) -> Self {
+        let running = state.running.fetch_add(1, Ordering::SeqCst) + 1;
+        state.most_running.fetch_max(running, Ordering::SeqCst);
+        Running(state)
+    }
+}
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        self.0.running.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -170,35 +185,60 @@ async fn a_slow_answer_is_a_refusal_that_is_not_cached() {
 }
 
 #[tokio::test]
-async fn origins_that_find_every_query_slot_taken_are_refused_as_busy() {
-    let table = Table::allowing(&[TENANT]).slow(Duration::from_millis(200));
+async fn queries_in_flight_are_bounded_and_the_others_wait_their_turn() {
+    let table = Table::default().slow(Duration::from_millis(50));
     let lookup = Arc::new(
         HardenedLookup::builder(table.clone())
             .max_in_flight(3)
+            .timeout(Duration::from_secs(5))
             .build()
             .unwrap(),
     );
-    let tasks: Vec<_> = (0..3)
+    let tasks: Vec<_> = (0..20)
         .map(|i| {
             let lookup = Arc::clone(&lookup);
             tokio::spawn(async move { lookup.allows(&format!("https://t{i}.example")).await })
         })
         .collect();
-    let all_running = eventually(|| {
-        let running = table.0.running.load(Ordering::SeqCst);
-        Box::pin(async move { running == 3 })
-    })
-    .await;
-    assert!(all_running);
-    assert!(!lookup.allows(TENANT).await, "a fourth query ran");
     for task in tasks {
         assert!(!task.await.unwrap());
     }
+    assert_eq!(table.queries(), 20);
     assert_eq!(table.most_running(), 3);
-    // Not cached: with a slot free, the tenant is asked about and allowed.
-    assert!(lookup.allows(TENANT).await);
     let counts: LookupCounts = lookup.counters().snapshot().await;
-    assert_eq!((counts.busy, counts.queries, counts.allowed), (1, 4, 1));
+    assert_eq!((counts.refused, counts.timeouts), (20, 0));
+}
+
+#[tokio::test]
+async fn waiting_for_a_query_slot_counts_against_the_time_budget() {
+    let table = Table::allowing(&[TENANT]).slow(Duration::from_secs(5));
+    let lookup = Arc::new(
+        HardenedLookup::builder(table.clone())
+            .max_in_flight(1)
+            .timeout(Duration::from_millis(200))
+            .build()
+            .unwrap(),
+    );
+    let started = Instant::now();
+    let tasks: Vec<_> = ["https://first.example", "https://second.example", TENANT]
+        .into_iter()
+        .map(|origin| {
+            let lookup = Arc::clone(&lookup);
+            tokio::spawn(async move { lookup.allows(origin).await })
+        })
+        .collect();
+    for task in tasks {
+        assert!(!task.await.unwrap());
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(table.most_running(), 1);
+    let counts: LookupCounts = lookup.counters().snapshot().await;
+    assert_eq!(counts.timeouts, 3, "{counts:?}");
+    assert_eq!(counts.cached_answers, 0, "a timeout was cached");
 }
 
 #[tokio::test]
@@ -232,6 +272,7 @@ async fn the_cache_holds_at_most_max_entries_and_keeps_origins_asked_about_often
     }
     let counts = lookup.counters().snapshot().await;
     assert!(counts.cached_answers <= 100, "{counts:?}");
+    assert_eq!(counts.cached_allowed, 1, "{counts:?}");
     assert_eq!(
         table.queries(),
         5_001,

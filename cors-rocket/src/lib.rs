@@ -50,6 +50,14 @@
 //! `tracing_subscriber::fmt().with_env_filter(EnvFilter::from_default_env()).init()`,
 //! and run with `RUST_LOG=cors=debug` to see the refusals (the subscriber then
 //! takes Rocket's own log too, since Rocket only installs its logger when none is set).
+//!
+//! # Optional features
+//! - `watch`: `watch::PolicyFileWatcher` (re-exported from `cors_core::watch`) reloads
+//!   a policy file into the [`SharedPolicy`] the fairing holds whenever the file
+//!   changes.
+//! - `metrics`: decisions counted through the `metrics` facade as
+//!   `cors_decisions_total` (by outcome) and
+//!   `cors_refusals_total` (by refusal kind); the application installs the exporter.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -64,6 +72,8 @@ use rocket::http::{Header, Method, Status};
 use rocket::route::{self, Handler, Route};
 use rocket::{Build, Data, Request, Response, Rocket};
 
+#[cfg(feature = "watch")]
+pub use cors_core::watch;
 pub use cors_core::{Policy, PolicyError, SharedPolicy};
 
 /// The rank of the preflight route: before every route of the app (see the crate

@@ -95,6 +95,14 @@
 //! A refused origin, method or header is logged with `tracing` at debug level (target
 //! `cors`, the same event for every adapter), with the reason in words. With
 //! `tracing-subscriber`'s `EnvFilter`, run with `RUST_LOG=cors=debug` to see them.
+//!
+//! # Optional features
+//! - `watch`: `watch::PolicyFileWatcher` (re-exported from `cors_core::watch`) reloads
+//!   a policy file into the [`SharedPolicy`] the wrapper or layer holds whenever the
+//!   file changes.
+//! - `metrics`: decisions counted through the `metrics` facade as
+//!   `cors_decisions_total` (by outcome) and
+//!   `cors_refusals_total` (by refusal kind); the application installs the exporter.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -112,6 +120,8 @@ use warp::path::FullPath;
 use warp::reply::Response;
 use warp::{Filter, Rejection, Reply};
 
+#[cfg(feature = "watch")]
+pub use cors_core::watch;
 pub use cors_core::{Policy, PolicyError, SharedPolicy};
 /// The tower middleware, for the [faster integration](crate#the-faster-integration-a-tower-layer-around-warpservice):
 /// around `warp::service(routes)`. Written once in `cors-http`, for every stack on the

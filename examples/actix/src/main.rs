@@ -11,6 +11,12 @@ async fn main() -> std::io::Result<()> {
     let args = Args::parse_or_exit();
     let policy = SharedPolicy::from(args.load_policy_or_exit());
     args.watch_sighup(policy.clone());
+    // Kept for the life of the server: dropping the watcher stops the watching.
+    let _watcher = if args.watch {
+        args.watch_file(policy.clone())
+    } else {
+        None
+    };
 
     let listener = args.bind_or_exit();
     example_support::announce(&listener);

@@ -7,6 +7,12 @@ async fn main() {
     let args = example_support::Args::parse_or_exit();
     let policy = cors_rocket::SharedPolicy::from(args.load_policy_or_exit());
     args.watch_sighup(policy.clone());
+    // Kept for the life of the server: dropping the watcher stops the watching.
+    let _watcher = if args.watch {
+        args.watch_file(policy.clone())
+    } else {
+        None
+    };
     // Rocket 0.5 binds its own listener (it takes no std one); with port 0 it tells
     // liftoff fairings the real port, so the ready line is printed from one of them.
     let config = rocket::Config {

@@ -1,21 +1,30 @@
 //! The part of every example server that has nothing to do with its framework: the
 //! command line of docs/contract.md, loading the policy file, reloading it on
-//! `SIGHUP`, and the ready line.
+//! `SIGHUP` or when it changes, and the ready line.
 //!
 //! ```no_run
 //! let args = example_support::Args::parse_or_exit();
 //! let policy = cors_core::SharedPolicy::from(args.load_policy_or_exit());
 //! args.watch_sighup(policy.clone());
+//! // Kept until the server stops: dropping the watcher stops the watching.
+//! let _watcher = if args.watch { args.watch_file(policy.clone()) } else { None };
 //! let listener = std::net::TcpListener::bind(args.addr).unwrap();
 //! example_support::announce(&listener);
 //! ```
 //!
 //! # Reloading the policy
 //! After [`Args::watch_sighup`], `kill -HUP <pid>` makes the server read its policy
-//! file again, with the same validation as at startup. A valid new policy replaces the
-//! old one for the next request (the server logs `reloaded the policy from FILE` on
-//! stderr, with any warnings); an invalid one is refused, and the old policy keeps
-//! serving while the error, naming each field at fault, goes to stderr.
+//! file again, with the same validation as at startup. With `--watch`,
+//! [`Args::watch_file`] makes it do the same, besides, each time the file changes:
+//! written in place, renamed into place by an editor, or reached through a symlink that
+//! is swapped, as in a Kubernetes ConfigMap volume (see
+//! [`cors_core::watch::PolicyFileWatcher`]). A valid new policy replaces the old one
+//! for the next request (the server logs `reloaded the policy from FILE` on stderr,
+//! with any warnings); an invalid or unreadable one is refused, and the old policy
+//! keeps serving while the error, naming each field at fault, goes to stderr, followed
+//! by `error: kept the previous policy; fix FILE and send SIGHUP again` (or `... and
+//! save it again` when the change of the file set off the reload). [`reload_check`] is
+//! the end-to-end check of both, run by each example's tests.
 //!
 //! # Diagnostics mode
 //! With the environment variable `CORS_DIAGNOSTICS=1` (or `true`), the policy is built
@@ -32,14 +41,16 @@
 pub mod floor;
 #[cfg(unix)]
 pub mod reference;
-pub mod sighup_check;
+pub mod reload_check;
 
 use std::io::Write;
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::exit;
+use std::sync::Arc;
 
 use clap::Parser;
+use cors_core::watch::{PolicyFileWatcher, Reload};
 use cors_core::{ConfigError, Policy, PolicyConfig, PolicyError, SharedPolicy};
 
 /// The environment variable that turns the policy's diagnostics mode on: `1` or `true`.
@@ -61,6 +72,30 @@ pub struct Args {
     /// Serve the app without any CORS middleware (the baseline of benchmarks).
     #[arg(long)]
     pub no_cors: bool,
+    /// Reload the policy file when it changes, besides on SIGHUP.
+    #[arg(long)]
+    pub watch: bool,
+}
+
+/// What made a server read its policy file again: it decides the hint after a refused
+/// reload, and which trigger [`reload_check`] uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    /// `SIGHUP` ([`Args::watch_sighup`]).
+    Sighup,
+    /// A change of the file, with `--watch` ([`Args::watch_file`]).
+    FileChange,
+}
+
+impl Trigger {
+    /// How to try again once the file is fixed, the end of the line
+    /// `error: kept the previous policy; fix FILE and ...`.
+    pub fn retry_hint(self) -> &'static str {
+        match self {
+            Trigger::Sighup => "send SIGHUP again",
+            Trigger::FileChange => "save it again",
+        }
+    }
 }
 
 impl Args {
@@ -102,18 +137,34 @@ impl Args {
     pub fn reload(&self, shared: &SharedPolicy) -> Result<(), ConfigError> {
         match self.load_policy() {
             Ok(policy) => {
-                print_warnings(&policy);
-                shared.replace(policy);
-                eprintln!("reloaded the policy from {}", self.config.display());
+                let policy = Arc::new(policy);
+                shared.replace(Arc::clone(&policy));
+                report_reloaded(&self.config, &policy);
                 Ok(())
             }
             Err(error) => {
-                eprintln!("error: {error}");
-                eprintln!(
-                    "error: kept the previous policy; fix {} and send SIGHUP again",
-                    self.config.display()
-                );
+                report_refused(&self.config, &error, Trigger::Sighup);
                 Err(error)
+            }
+        }
+    }
+
+    /// Reloads the policy file into `shared` each time the file changes, with the same
+    /// loading and the same lines on stderr as [`Args::reload`] (the hint after a
+    /// refused file says to save it again). Returns the watcher, to keep until the
+    /// server stops: dropping it stops the watching. When the file cannot be watched
+    /// (its directory is gone), says so on stderr and returns `None`; the server goes
+    /// on with its policy, and `SIGHUP` still reloads it.
+    pub fn watch_file(&self, shared: SharedPolicy) -> Option<PolicyFileWatcher> {
+        let started = PolicyFileWatcher::builder(&self.config, shared)
+            .loader(|path: &Path| load(path, diagnostics_from_env()))
+            .on_reload(report_file_reload)
+            .start();
+        match started {
+            Ok(watcher) => Some(watcher),
+            Err(error) => {
+                eprintln!("warning: {error}; the policy will not be reloaded when it changes");
+                None
             }
         }
     }
@@ -153,7 +204,12 @@ impl Args {
         #[cfg(not(unix))]
         {
             let _ = shared;
-            eprintln!("note: no SIGHUP on this platform; restart the server to change its policy");
+            let instead = if self.watch {
+                "the policy is reloaded when its file changes"
+            } else {
+                "restart the server to change its policy"
+            };
+            eprintln!("note: no SIGHUP on this platform; {instead}");
         }
     }
 
@@ -194,6 +250,35 @@ fn load(path: &Path, diagnostics: bool) -> Result<Policy, ConfigError> {
 fn print_warnings(policy: &Policy) {
     for warning in policy.warnings() {
         eprintln!("warning: {warning}");
+    }
+}
+
+/// The stderr lines of a reload that replaced the policy, whatever set it off.
+fn report_reloaded(config: &Path, policy: &Policy) {
+    print_warnings(policy);
+    eprintln!("reloaded the policy from {}", config.display());
+}
+
+/// The stderr lines of a refused reload: the error, then that nothing changed and how
+/// to try again.
+fn report_refused(config: &Path, error: &ConfigError, trigger: Trigger) {
+    eprintln!("error: {error}");
+    eprintln!(
+        "error: kept the previous policy; fix {} and {}",
+        config.display(),
+        trigger.retry_hint()
+    );
+}
+
+/// The stderr lines of a reload set off by a change of the file.
+fn report_file_reload(reload: Reload<'_>) {
+    match reload {
+        Reload::Replaced { path, policy } => report_reloaded(path, policy),
+        Reload::Refused { path, error } => report_refused(path, error, Trigger::FileChange),
+        Reload::WatchFailed { error, .. } => {
+            eprintln!("warning: {error}; a change of the file may have been missed");
+        }
+        _ => {}
     }
 }
 
@@ -243,6 +328,7 @@ mod tests {
             config,
             addr: "127.0.0.1:0".parse().expect("an address"),
             no_cors: false,
+            watch: false,
         }
     }
 
@@ -279,6 +365,32 @@ mod tests {
         std::fs::remove_file(&file).expect("removed");
         assert!(matches!(args.reload(&shared), Err(ConfigError::Io { .. })));
         assert!(shared.load().to_string().contains("https://b.example"));
+        std::fs::remove_dir_all(&dir).expect("removed");
+    }
+
+    #[test]
+    fn watch_file_reloads_a_changed_file_and_says_when_it_cannot_watch() {
+        let dir = temp_dir("watch");
+        let file = dir.join("policy.toml");
+        std::fs::write(&file, r#"allow_origins = ["https://a.example"]"#).expect("written");
+        let args = args_for(file.clone());
+        let shared = SharedPolicy::from(args.load_policy().expect("valid"));
+        let watcher = args.watch_file(shared.clone()).expect("watching");
+        assert_eq!(watcher.path(), file);
+
+        std::fs::write(&file, r#"allow_origins = ["https://b.example"]"#).expect("written");
+        let start = std::time::Instant::now();
+        while !shared.load().allows_origin(b"https://b.example") {
+            assert!(
+                start.elapsed() < std::time::Duration::from_secs(5),
+                "the change was not loaded within 5 s"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        drop(watcher);
+
+        let elsewhere = args_for(dir.join("missing").join("policy.toml"));
+        assert!(elsewhere.watch_file(shared).is_none());
         std::fs::remove_dir_all(&dir).expect("removed");
     }
 

@@ -12,6 +12,12 @@ async fn main() {
     let args = example_support::Args::parse_or_exit();
     let policy = cors_warp::SharedPolicy::from(args.load_policy_or_exit());
     args.watch_sighup(policy.clone());
+    // Kept for the life of the server: dropping the watcher stops the watching.
+    let _watcher = if args.watch {
+        args.watch_file(policy.clone())
+    } else {
+        None
+    };
     let listener = example_warp::listen_or_exit(&args);
 
     let app = warp::service(example_warp::app());

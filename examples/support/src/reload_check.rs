@@ -1,21 +1,32 @@
-//! The end-to-end check of [`Args::watch_sighup`](crate::Args::watch_sighup), run by
-//! each example's integration tests against its own server binary (only a package's own
-//! tests know where Cargo put its binary):
+//! The end-to-end check of reloading the policy, with either [`Trigger`]:
+//! [`Args::watch_sighup`](crate::Args::watch_sighup) or, with `--watch`,
+//! [`Args::watch_file`](crate::Args::watch_file). Each example's integration tests run
+//! it against their own server binary (only a package's own tests know where Cargo put
+//! its binary):
 //!
 //! ```ignore
 //! // examples/axum/tests/sighup.rs
+//! use example_support::reload_check::{run, Trigger};
+//!
 //! #[cfg(unix)]
 //! #[test]
 //! fn sighup_reloads_the_policy() {
-//!     example_support::sighup_check::run(env!("CARGO_BIN_EXE_example-axum"));
+//!     run(env!("CARGO_BIN_EXE_example-axum"), Trigger::Sighup);
 //! }
+//!
+//! // examples/axum/tests/watch.rs: the same, with `Trigger::FileChange`.
 //! ```
 //!
-//! It starts the server on port 0 with a policy file of its own, sees an origin refused,
-//! rewrites the file to allow it, sends `SIGHUP`, and waits (5 s at most) until the
-//! origin is allowed; then writes an invalid file, sends `SIGHUP` again, and checks that
-//! the server logged the error with the field's name while the previous policy kept
-//! serving. Unix only: it sends the signal with `kill -HUP`.
+//! It starts the server on port 0 with a policy file of its own (and `--watch` for
+//! [`Trigger::FileChange`]), sees an origin refused, rewrites the file to allow it, sends
+//! `SIGHUP` (or nothing more: the rewrite is the trigger), and waits (5 s at most) until
+//! the origin is allowed; then makes the file invalid, again with the trigger, and checks
+//! that the server logged the error with the fields' names and that it kept the previous
+//! policy, with the hint of that trigger, while the previous policy kept serving. At the
+//! end the server must have logged one successful reload, no more. With
+//! [`Trigger::FileChange`] the valid file is written in place and the invalid one is
+//! renamed into place, as editors save. [`Trigger::Sighup`] is Unix only: the signal is
+//! sent with `kill -HUP`.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -23,6 +34,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+pub use crate::Trigger;
 
 /// The origin the first policy refuses and the second allows.
 const LATE: &str = "https://late.example";
@@ -36,28 +49,33 @@ const PATIENCE: Duration = Duration::from_secs(5);
 pub struct Report {
     /// Everything the server wrote on stderr.
     pub stderr: String,
-    /// How long the valid reload took to show, from the signal.
+    /// How long the valid reload took to show, from the signal or the rewrite.
     pub reload_took: Duration,
 }
 
-/// Runs the whole check against the binary at `path` and prints what it saw (in the
-/// test's captured output); panics with what went wrong. A server's test is one call:
-/// `run(env!("CARGO_BIN_EXE_example-axum"))`.
-pub fn run(path: &str) -> Report {
+/// Runs the whole check against the binary at `path`, the reloads set off by `trigger`,
+/// and prints what it saw (in the test's captured output); panics with what went wrong.
+/// A server's test is one call:
+/// `run(env!("CARGO_BIN_EXE_example-axum"), Trigger::Sighup)`.
+pub fn run(path: &str, trigger: Trigger) -> Report {
     let binary = Path::new(path);
     let dir = std::env::temp_dir().join(format!(
-        "sighup-check-{}-{}",
+        "reload-check-{}-{}-{}",
         binary
             .file_name()
             .and_then(|n| n.to_str())
             .unwrap_or("server"),
+        match trigger {
+            Trigger::Sighup => "sighup",
+            Trigger::FileChange => "watch",
+        },
         std::process::id()
     ));
     std::fs::create_dir_all(&dir).expect("a temporary directory");
     let file = dir.join("policy.toml");
     write(&file, &format!("allow_origins = [\"{FIRST}\"]\n"));
 
-    let mut server = Server::start(binary, &file);
+    let mut server = Server::start(binary, &file, trigger);
     assert_eq!(server.allowed(FIRST).as_deref(), Some(FIRST));
     assert_eq!(
         server.allowed(LATE),
@@ -65,19 +83,23 @@ pub fn run(path: &str) -> Report {
         "{LATE} allowed before the reload"
     );
 
+    let triggered = Instant::now();
+    // In place, as `echo ... > policy.toml` does.
     write(
         &file,
         &format!("allow_origins = [\"{FIRST}\", \"{LATE}\"]\n"),
     );
-    let signalled = Instant::now();
-    server.hang_up();
+    if trigger == Trigger::Sighup {
+        server.hang_up();
+    }
     let allowed = server.poll(|server| server.allowed(LATE).as_deref() == Some(LATE));
     assert!(
         allowed,
-        "{LATE} still refused {PATIENCE:?} after SIGHUP; stderr:\n{}",
+        "{LATE} still refused {PATIENCE:?} after {}; stderr:\n{}",
+        what(trigger),
         server.stderr()
     );
-    let reload_took = signalled.elapsed();
+    let reload_took = triggered.elapsed();
     assert!(
         server.poll(|server| server.stderr().contains("reloaded the policy from")),
         "no success line on stderr:\n{}",
@@ -85,23 +107,37 @@ pub fn run(path: &str) -> Report {
     );
 
     // A trailing slash and a max age no browser honours: two problems, two fields.
-    write(
-        &file,
-        "allow_origins = [\"https://broken.example/\"]\nmax_age = 100000\n",
-    );
-    server.hang_up();
+    let invalid = "allow_origins = [\"https://broken.example/\"]\nmax_age = 100000\n";
+    match trigger {
+        Trigger::Sighup => {
+            write(&file, invalid);
+            server.hang_up();
+        }
+        // Written beside the file and renamed over it, as editors save.
+        Trigger::FileChange => {
+            let temporary = dir.join(".policy.toml.tmp");
+            write(&temporary, invalid);
+            std::fs::rename(&temporary, &file).expect("the policy file is replaced");
+        }
+    }
     let logged = server.poll(|server| {
         let stderr = server.stderr();
         stderr.contains("allow_origins[0]") && stderr.contains("max_age")
     });
     assert!(
         logged,
-        "no field-named error on stderr {PATIENCE:?} after SIGHUP:\n{}",
+        "no field-named error on stderr {PATIENCE:?} after {}:\n{}",
+        what(trigger),
         server.stderr()
     );
+    let kept = format!(
+        "error: kept the previous policy; fix {} and {}",
+        file.display(),
+        trigger.retry_hint()
+    );
     assert!(
-        server.stderr().contains("kept the previous policy"),
-        "{}",
+        server.poll(|server| server.stderr().contains(&kept)),
+        "no {kept:?} on stderr:\n{}",
         server.stderr()
     );
     assert_eq!(
@@ -112,8 +148,14 @@ pub fn run(path: &str) -> Report {
     assert_eq!(server.allowed(FIRST).as_deref(), Some(FIRST));
     assert_eq!(server.allowed("https://broken.example"), None);
     assert!(server.is_running(), "the server stopped");
-
+    // One valid change, one reload: reading the file is no change to react to.
     let stderr = server.stderr();
+    assert_eq!(
+        stderr.matches("reloaded the policy from").count(),
+        1,
+        "one reload expected; stderr:\n{stderr}"
+    );
+
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
     println!("reload seen after {reload_took:?}; server stderr:\n{stderr}");
@@ -127,6 +169,14 @@ fn write(file: &PathBuf, text: &str) {
     std::fs::write(file, text).expect("the policy file is written");
 }
 
+/// The trigger, in the words of a failure message.
+fn what(trigger: Trigger) -> &'static str {
+    match trigger {
+        Trigger::Sighup => "SIGHUP",
+        Trigger::FileChange => "the change of the file",
+    }
+}
+
 /// The server under test, killed when dropped (the check panicking included).
 struct Server {
     child: Child,
@@ -135,10 +185,13 @@ struct Server {
 }
 
 impl Server {
-    fn start(binary: &Path, file: &Path) -> Self {
-        let mut child = Command::new(binary)
-            .arg("--config")
-            .arg(file)
+    fn start(binary: &Path, file: &Path, trigger: Trigger) -> Self {
+        let mut command = Command::new(binary);
+        command.arg("--config").arg(file);
+        if trigger == Trigger::FileChange {
+            command.arg("--watch");
+        }
+        let mut child = command
             .args(["--addr", "127.0.0.1:0"])
             .env_remove("CORS_DIAGNOSTICS")
             .stdin(Stdio::null())
