@@ -8,7 +8,7 @@
 //! normalised to that exact form when the policy is built, and request origins are
 //! compared byte for byte.
 
-use crate::host::{self, is_host_byte, Host};
+use crate::host::{self, is_domain_byte, is_host_byte, Host};
 
 /// The longest `Origin` value that is ever matched. A scheme, a 253-byte host and a
 /// port fit in well under this; anything longer is refused without being parsed.
@@ -228,9 +228,10 @@ pub(crate) struct OriginParts<'a> {
 /// including a port that no browser writes. Work is linear in the value, which callers
 /// have already bounded, and nothing is allocated.
 pub(crate) fn split_request_origin(origin: &[u8]) -> Option<OriginParts<'_>> {
-    let sep = find(origin, b"://")?;
-    let scheme = &origin[..sep];
-    let authority = &origin[sep + 3..];
+    // A scheme has no `:`, so the first one ends it.
+    let colon = origin.iter().position(|&b| b == b':')?;
+    let (scheme, rest) = origin.split_at(colon);
+    let authority = rest.strip_prefix(b"://")?;
     let (host, port) = match authority.iter().rposition(|&b| b == b':') {
         Some(colon) if !authority.ends_with(b"]") => {
             (&authority[..colon], Some(&authority[colon + 1..]))
@@ -272,12 +273,8 @@ fn is_request_host(host: &[u8]) -> bool {
                     .iter()
                     .all(|&b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b) || b == b':')
         }
-        None => !host.is_empty() && host.iter().all(|&b| is_host_byte(b) || b == b'.'),
+        None => !host.is_empty() && host.iter().all(|&b| is_domain_byte(b)),
     }
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 impl SubdomainPattern {

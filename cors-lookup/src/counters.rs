@@ -86,6 +86,30 @@ impl LookupCounters {
     }
 }
 
+#[cfg(feature = "metrics")]
+impl LookupCounters {
+    /// Writes the counters to the `metrics` facade, for the application's exporter to
+    /// publish; call it before each scrape (for example in the `/metrics` handler):
+    ///
+    /// - `cors_lookup_answers_total`, labelled `answer`: `cache-hit`, `allowed`,
+    ///   `refused`, `timeout` or `skipped` (see [`LookupCounts`]);
+    /// - `cors_lookup_queries_total`: queries of the wrapped lookup;
+    /// - `cors_lookup_cached`, labelled `cache`: `allowed` or `recent`, the entries now.
+    pub async fn record(&self) {
+        use metrics::{counter, gauge};
+
+        let counts = self.snapshot().await;
+        counter!("cors_lookup_answers_total", "answer" => "cache-hit").absolute(counts.cache_hits);
+        counter!("cors_lookup_answers_total", "answer" => "allowed").absolute(counts.allowed);
+        counter!("cors_lookup_answers_total", "answer" => "refused").absolute(counts.refused);
+        counter!("cors_lookup_answers_total", "answer" => "timeout").absolute(counts.timeouts);
+        counter!("cors_lookup_answers_total", "answer" => "skipped").absolute(counts.skipped);
+        counter!("cors_lookup_queries_total").absolute(counts.queries);
+        gauge!("cors_lookup_cached", "cache" => "allowed").set(counts.cached_allowed as f64);
+        gauge!("cors_lookup_cached", "cache" => "recent").set(counts.cached_answers as f64);
+    }
+}
+
 impl fmt::Debug for LookupCounters {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let counts: Vec<u64> = self

@@ -3,7 +3,9 @@
 //! number of entries: a policy of ten thousand tenants decides as fast as a policy of
 //! one.
 //!
-//! - Exact origins are a hash set of their serializations.
+//! - A few entries of a kind (up to [`FEW`]) are compared one by one: for them that is
+//!   faster than hashing the request's origin.
+//! - Beyond that, exact origins are a hash set of their serializations.
 //! - `scheme://*.domain[:port]` patterns are grouped by `domain`. A request host is cut
 //!   at its dots from the right, and each parent domain is looked up, but only those
 //!   with as many labels as some indexed domain has: a host of a hundred labels costs
@@ -22,26 +24,47 @@ use foldhash::fast::RandomState;
 
 use crate::origin::{AnyPortPattern, OriginParts, SubdomainPattern};
 
+/// Up to this many entries of a kind are compared one by one, without an index.
+pub(crate) const FEW: usize = 8;
+
 /// The exact origins of a policy.
 #[derive(Debug, Default)]
-pub(crate) struct ExactOrigins(HashSet<Box<[u8]>, RandomState>);
+pub(crate) struct ExactOrigins {
+    /// Every entry, once.
+    all: Vec<Box<[u8]>>,
+    /// The same entries, hashed once there are more than [`FEW`].
+    hashed: Option<HashSet<Box<[u8]>, RandomState>>,
+}
 
 impl ExactOrigins {
     pub(crate) fn insert(&mut self, origin: String) {
-        self.0.insert(origin.into_bytes().into_boxed_slice());
+        let origin = origin.into_bytes().into_boxed_slice();
+        if self.contains(&origin) {
+            return;
+        }
+        if let Some(hashed) = &mut self.hashed {
+            hashed.insert(origin.clone());
+        }
+        self.all.push(origin);
+        if self.hashed.is_none() && self.all.len() > FEW {
+            self.hashed = Some(self.all.iter().cloned().collect());
+        }
     }
 
     pub(crate) fn contains(&self, origin: &[u8]) -> bool {
-        self.0.contains(origin)
+        match &self.hashed {
+            Some(hashed) => hashed.contains(origin),
+            None => self.all.iter().any(|entry| **entry == *origin),
+        }
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.all.is_empty()
     }
 
     /// The entries in byte order, for describing the policy.
     pub(crate) fn sorted(&self) -> Vec<&[u8]> {
-        let mut all: Vec<&[u8]> = self.0.iter().map(AsRef::as_ref).collect();
+        let mut all: Vec<&[u8]> = self.all.iter().map(AsRef::as_ref).collect();
         all.sort_unstable();
         all
     }
@@ -50,43 +73,63 @@ impl ExactOrigins {
 /// The subdomain patterns of a policy, by the domain they end in.
 #[derive(Debug, Default)]
 pub(crate) struct SubdomainPatterns {
+    /// Every pattern, once.
+    all: Vec<SubdomainPattern>,
+    /// The same patterns by domain, once there are more than [`FEW`].
     by_domain: HashMap<Box<[u8]>, Vec<SubdomainPattern>, RandomState>,
-    /// The fewest and the most labels of an indexed domain (0 and 0 while there is
-    /// none, so that no request host is cut at all).
+    /// The fewest and the most labels of a pattern's domain.
     fewest_labels: usize,
     most_labels: usize,
 }
 
 impl SubdomainPatterns {
     pub(crate) fn insert(&mut self, pattern: SubdomainPattern) {
+        if self.all.contains(&pattern) {
+            return;
+        }
         let labels = label_count(pattern.domain.as_bytes());
-        if self.by_domain.is_empty() {
+        if self.all.is_empty() {
             (self.fewest_labels, self.most_labels) = (labels, labels);
         } else {
             self.fewest_labels = self.fewest_labels.min(labels);
             self.most_labels = self.most_labels.max(labels);
         }
-        let key = pattern.domain.as_bytes().into();
-        let group = self.by_domain.entry(key).or_default();
-        if !group.contains(&pattern) {
-            group.push(pattern);
+        self.all.push(pattern);
+        if self.all.len() == FEW + 1 {
+            for pattern in &self.all {
+                self.by_domain
+                    .entry(pattern.domain.as_bytes().into())
+                    .or_default()
+                    .push(pattern.clone());
+            }
+        } else if self.all.len() > FEW + 1 {
+            let pattern = self.all.last().expect("just pushed");
+            let group = self.by_domain.entry(pattern.domain.as_bytes().into());
+            group.or_default().push(pattern.clone());
         }
     }
 
-    /// Whether a pattern allows the origin: one lookup per parent domain of the host
-    /// whose label count some indexed domain has.
+    /// Whether a pattern allows the origin: each pattern in turn while there are few,
+    /// else one lookup per parent domain of the host whose label count some indexed
+    /// domain has.
     pub(crate) fn allow(&self, origin: &OriginParts<'_>) -> bool {
+        if self.all.len() <= FEW {
+            return self.all.iter().any(|pattern| pattern.matches(origin));
+        }
         let host = origin.host;
-        let dots = host.iter().enumerate().rev().filter(|&(_, &b)| b == b'.');
+        let mut left = host;
+        let mut labels = 0;
         // The parent domain after the n-th dot from the right has n labels.
-        for (labels, (at, _)) in (1..).zip(dots) {
+        while let Some(dot) = left.iter().rposition(|&b| b == b'.') {
+            labels += 1;
             if labels > self.most_labels {
                 break;
             }
+            left = &host[..dot];
             if labels < self.fewest_labels {
                 continue;
             }
-            let Some(group) = self.by_domain.get(&host[at + 1..]) else {
+            let Some(group) = self.by_domain.get(&host[dot + 1..]) else {
                 continue;
             };
             if group.iter().any(|pattern| pattern.matches(origin)) {
@@ -97,12 +140,12 @@ impl SubdomainPatterns {
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        self.by_domain.is_empty()
+        self.all.is_empty()
     }
 
     /// The patterns ordered by domain, for describing the policy.
     pub(crate) fn sorted(&self) -> Vec<&SubdomainPattern> {
-        let mut all: Vec<&SubdomainPattern> = self.by_domain.values().flatten().collect();
+        let mut all: Vec<&SubdomainPattern> = self.all.iter().collect();
         all.sort_unstable_by(|a, b| {
             (&a.domain, &a.scheme, a.port).cmp(&(&b.domain, &b.scheme, b.port))
         });
@@ -195,6 +238,12 @@ mod tests {
     fn the_same_pattern_twice_is_kept_once() {
         let (index, _) = subdomains(&["https://*.a.com", "https://*.a.com", "http://*.a.com"]);
         assert_eq!(index.sorted().len(), 2);
+        let mut exact = ExactOrigins::default();
+        for i in 0..2 * FEW {
+            exact.insert(format!("https://t{}.example", i % FEW + 1));
+        }
+        assert_eq!(exact.sorted().len(), FEW);
+        assert!(exact.hashed.is_none());
     }
 
     /// Label-like pieces, so that generated origins often share domains with the
@@ -220,7 +269,7 @@ mod tests {
         /// The index allows exactly what trying every pattern in turn allows.
         #[test]
         fn the_index_agrees_with_trying_every_pattern(
-            patterns in prop::collection::vec((scheme(), host(3), port()), 0..8),
+            patterns in prop::collection::vec((scheme(), host(3), port()), 0..20),
             origins in prop::collection::vec((scheme(), host(6), port()), 1..16),
         ) {
             let entries: Vec<String> = patterns

@@ -12,6 +12,7 @@
 //! let table = TenantTable::open("tenants.sqlite")?;
 //! let lookup = HardenedLookup::builder(table.clone()).ttl(Duration::from_secs(60)).build()?;
 //! let router = app(policy(lookup)?);
+//! // With `GET /metrics` for Prometheus: see `with_metrics`.
 //! # Ok(()) }
 //! ```
 #![forbid(unsafe_code)]
@@ -22,6 +23,8 @@ use axum::routing::get;
 use axum::Router;
 use cors_axum::CorsLayer;
 use cors_core::{OriginLookup, Policy, PolicyConfig, PolicyError};
+use cors_lookup::LookupCounters;
+use metrics_exporter_prometheus::PrometheusHandle;
 
 pub use table::TenantTable;
 
@@ -51,4 +54,17 @@ pub fn app(policy: Policy) -> Router {
         .route("/", get(|| async { "Hello, tenant!" }))
         .route("/api/items", get(|| async { "[]" }))
         .layer(CorsLayer::new(policy))
+}
+
+/// Adds `GET /metrics` to `router`, outside CORS (a scraper is no browser): the
+/// Prometheus text of the process's recorder, whose handle is `handle`. It shows the
+/// middleware's `cors_decisions_total` and `cors_refusals_total` (the `metrics`
+/// feature of cors-axum) and the lookup's counters (`cors_lookup_*`, written by
+/// [`LookupCounters::record`] at each scrape).
+pub fn with_metrics(router: Router, handle: PrometheusHandle, counters: LookupCounters) -> Router {
+    let scrape = move || async move {
+        counters.record().await;
+        handle.render()
+    };
+    router.route("/metrics", get(scrape))
 }

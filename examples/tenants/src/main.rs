@@ -7,7 +7,8 @@
 //! ```
 //!
 //! The new origin is allowed at the latest `--negative-ttl` seconds after a request from
-//! it was refused.
+//! it was refused. `GET /metrics` shows the CORS decisions and the lookup's counters in
+//! Prometheus' text format.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -17,6 +18,7 @@ use std::time::Duration;
 use clap::Parser;
 use cors_lookup::HardenedLookup;
 use example_tenants::TenantTable;
+use metrics_exporter_prometheus::PrometheusBuilder;
 
 /// An API whose CORS origins come from a tenant table.
 #[derive(Debug, Parser)]
@@ -55,7 +57,11 @@ async fn main() {
         .negative_ttl(Duration::from_secs(args.negative_ttl))
         .build()
         .unwrap_or_else(|error| fail(&error.to_string()));
+    let counters = lookup.counters();
     let policy = example_tenants::policy(lookup).unwrap_or_else(|error| fail(&error.to_string()));
+    let metrics = PrometheusBuilder::new()
+        .install_recorder()
+        .unwrap_or_else(|error| fail(&format!("cannot record metrics: {error}")));
     let tenants = table.len().unwrap_or_default();
     eprintln!("{tenants} tenant origins in {}", args.db.display());
 
@@ -66,7 +72,8 @@ async fn main() {
         .local_addr()
         .expect("a bound listener has an address");
     example_support::announce_addr(addr);
-    if let Err(error) = axum::serve(listener, example_tenants::app(policy)).await {
+    let app = example_tenants::with_metrics(example_tenants::app(policy), metrics, counters);
+    if let Err(error) = axum::serve(listener, app).await {
         fail(&format!("server stopped: {error}"));
     }
 }
