@@ -435,43 +435,15 @@ pub fn criterion(
         "`cargo bench -p cors-core --bench decision` and `cargo bench -p cors-axum -p cors-actix -p cors-rocket -p cors-warp --bench adapter`, \
          with `-- --warm-up-time {warm_up} --measurement-time {measurement}`; median time per iteration.\n"
     );
-    md += "### cors-core: one decision, headers written\n\n";
-    let decisions = result
-        .estimates
-        .iter()
-        .filter(|e| e.group == "decision")
-        .map(|e| {
-            let allocations = result
-                .allocations(&e.function)
-                .map_or("n/a".into(), |n| n.to_string());
-            vec![e.function.clone(), format_ns(e.median_ns), allocations]
-        });
-    md += &table(
-        "lrr",
-        &["Decision", "median", "allocations"],
-        decisions.collect(),
-    );
-    let allowed = result.median_ns("decision", "preflight allowed, 3 headers");
-    let adversarial: Vec<String> = result
-        .estimates
-        .iter()
-        .filter(|e| e.group == "decision" && e.function.starts_with("preflight adversarial"))
-        .filter_map(|e| allowed.map(|a| format!("{}: {:.2}×", e.function, e.median_ns / a)))
-        .collect();
-    if !adversarial.is_empty() {
-        let _ = writeln!(
-            md,
-            "\nAdversarial preflights, in times an allowed preflight (3 headers): {}.",
-            adversarial.join("; ")
-        );
-    }
+    md += &decisions(result);
+    md += &tenants(result);
     md += "\n### Adapters: one request through the example app, in process\n\n";
     md += "Throughput ratios are inverse time ratios (ours/bare = bare time / our time).\n\n";
     let mut groups: Vec<&str> = result
         .estimates
         .iter()
         .map(|e| e.group.as_str())
-        .filter(|g| *g != "decision")
+        .filter(|g| !CORE_GROUPS.contains(g))
         .collect();
     groups.dedup();
     let mut rows = Vec::new();
@@ -513,7 +485,7 @@ pub fn criterion(
     let others: Vec<String> = result
         .estimates
         .iter()
-        .filter(|e| e.group != "decision" && e.function != "bare")
+        .filter(|e| !CORE_GROUPS.contains(&e.group.as_str()) && e.function != "bare")
         .filter(|e| !e.function.starts_with("cors-") && !is_peer(result, e))
         .map(|e| format!("{}: {} {}", e.group, e.function, format_ns(e.median_ns)))
         .collect();
@@ -521,6 +493,94 @@ pub fn criterion(
         let _ = writeln!(md, "\nAlso measured: {}.", others.join("; "));
     }
     md
+}
+
+/// The criterion groups of `cors-core`'s bench; the others are the adapters'.
+const CORE_GROUPS: [&str; 2] = ["decision", "tenants"];
+
+/// The allocations a decision made, as the bench printed them.
+fn allocations_of(result: &CriterionResult, function: &str) -> String {
+    result
+        .allocations(function)
+        .map_or("n/a".into(), |n| n.to_string())
+}
+
+/// The table of the core's decisions, and the adversarial ones against an allowed one.
+fn decisions(result: &CriterionResult) -> String {
+    let mut md = String::from("### cors-core: one decision, headers written\n\n");
+    let decisions = result
+        .estimates
+        .iter()
+        .filter(|e| e.group == "decision")
+        .map(|e| {
+            let allocations = allocations_of(result, &e.function);
+            vec![e.function.clone(), format_ns(e.median_ns), allocations]
+        });
+    md += &table(
+        "lrr",
+        &["Decision", "median", "allocations"],
+        decisions.collect(),
+    );
+    let allowed = result.median_ns("decision", "preflight allowed, 3 headers");
+    let adversarial: Vec<String> = result
+        .estimates
+        .iter()
+        .filter(|e| e.group == "decision" && e.function.starts_with("preflight adversarial"))
+        .filter_map(|e| allowed.map(|a| format!("{}: {:.2}×", e.function, e.median_ns / a)))
+        .collect();
+    if !adversarial.is_empty() {
+        let _ = writeln!(
+            md,
+            "\nAdversarial preflights, in times an allowed preflight (3 headers): {}.",
+            adversarial.join("; ")
+        );
+    }
+    md
+}
+
+/// The decisions of the `tenants` group, each against the same decision under a policy
+/// of one entry (BENCHMARKS.md, "Many tenants").
+fn tenants(result: &CriterionResult) -> String {
+    let rows: Vec<Vec<String>> = result
+        .estimates
+        .iter()
+        .filter(|e| e.group == "tenants")
+        .map(|e| {
+            let baseline = tenants_baseline(&e.function)
+                .and_then(|one| result.median_ns("tenants", one).map(|ns| (one, ns)));
+            let versus = baseline.map_or("—".into(), |(one, ns)| {
+                format!("{:.2}× \"{one}\"", e.median_ns / ns)
+            });
+            let allocations = allocations_of(result, &e.function);
+            vec![
+                e.function.clone(),
+                format_ns(e.median_ns),
+                allocations,
+                versus,
+            ]
+        })
+        .collect();
+    if rows.is_empty() {
+        return String::new();
+    }
+    let mut md = String::from("\n### cors-core: many tenants\n\n");
+    md += &table(
+        "lrrl",
+        &["Decision", "median", "allocations", "vs one entry"],
+        rows,
+    );
+    md
+}
+
+/// The one-entry decision a decision under the policy of 10 000 origins and 10 000
+/// patterns is compared with.
+fn tenants_baseline(function: &str) -> Option<&'static str> {
+    let (_, case) = function.split_once("10k patterns, ")?;
+    Some(match case {
+        "allowed exact" => "one origin, allowed",
+        "allowed by pattern" => "one pattern, allowed",
+        _ => "one origin, refused",
+    })
 }
 
 /// A markdown table; `align` has an `l` (left) or `r` (right, for figures) per column.
@@ -796,5 +856,35 @@ mod tests {
             md.contains("Also measured: warp: simple GET, allowed origin: filter wrapper (Cors::wrap) 1.00 µs."),
             "{md}"
         );
+    }
+
+    #[test]
+    fn many_tenants_are_compared_with_one_entry_and_kept_out_of_the_adapters() {
+        let estimate = |function: &str, median_ns| Estimate {
+            group: "tenants".into(),
+            function: function.into(),
+            median_ns,
+        };
+        let result = CriterionResult {
+            estimates: vec![
+                estimate("one origin, allowed", 20.0),
+                estimate("one origin, refused", 80.0),
+                estimate("one pattern, allowed", 70.0),
+                estimate("10k origins + 10k patterns, allowed exact", 30.0),
+                estimate("10k origins + 10k patterns, allowed by pattern", 105.0),
+                estimate("10k origins + 10k patterns, refused", 80.0),
+            ],
+            allocations: vec![("one origin, allowed".into(), 0)],
+        };
+        let md = criterion("Run on a test.\n", &result, (1.0, 3.0));
+        assert!(md.contains("### cors-core: many tenants"), "{md}");
+        assert!(md.contains(r#"1.50× "one origin, allowed""#), "{md}");
+        assert!(md.contains(r#"1.50× "one pattern, allowed""#), "{md}");
+        assert!(md.contains(r#"1.00× "one origin, refused""#), "{md}");
+        assert!(
+            !md.contains("| tenants"),
+            "taken for an adapter group: {md}"
+        );
+        assert!(!md.contains("Also measured"), "{md}");
     }
 }

@@ -162,6 +162,9 @@ impl AllowOrigins {
         if by_pattern {
             return OriginMatch::Allowed(AllowedAs::Echo);
         }
+        if self.predicate.is_none() && self.lookup.is_none() {
+            return OriginMatch::Refused;
+        }
         // Predicates and lookups get text; an origin that is not UTF-8 is no origin.
         let Ok(text) = std::str::from_utf8(origin) else {
             return OriginMatch::Refused;

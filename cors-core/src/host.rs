@@ -88,7 +88,7 @@ static LABEL_BYTES: [bool; 256] = byte_table(b"-_");
 static DOMAIN_BYTES: [bool; 256] = byte_table(b"-_.");
 
 /// Lower-case letters, digits and `extra`.
-const fn byte_table(extra: &[u8]) -> [bool; 256] {
+pub(crate) const fn byte_table(extra: &[u8]) -> [bool; 256] {
     let mut table = [false; 256];
     let mut b = 0;
     while b < 256 {

@@ -238,13 +238,13 @@ pub(crate) fn split_request_origin(origin: &[u8]) -> Option<OriginParts<'_>> {
         }
         _ => (authority, None),
     };
-    let scheme_ok = !scheme.is_empty()
-        && scheme
-            .iter()
-            .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"+-.".contains(&b));
+    let scheme_ok = !scheme.is_empty() && scheme.iter().all(|&b| SCHEME_BYTES[usize::from(b)]);
     let port_ok = port.map_or(true, |p| is_serialized_port(scheme, p));
     (scheme_ok && port_ok && is_request_host(host)).then_some(OriginParts { scheme, host, port })
 }
+
+/// The bytes of a serialized scheme (the URL parser lower-cases it).
+static SCHEME_BYTES: [bool; 256] = host::byte_table(b"+-.");
 
 /// Port digits as the URL serializer writes a port
 /// (<https://url.spec.whatwg.org/#url-serializing>): the shortest decimal form of 1 to

@@ -84,7 +84,7 @@ pub(crate) struct SubdomainPatterns {
 
 impl SubdomainPatterns {
     pub(crate) fn insert(&mut self, pattern: SubdomainPattern) {
-        if self.all.contains(&pattern) {
+        if self.contains(&pattern) {
             return;
         }
         let labels = label_count(pattern.domain.as_bytes());
@@ -107,6 +107,16 @@ impl SubdomainPatterns {
             let group = self.by_domain.entry(pattern.domain.as_bytes().into());
             group.or_default().push(pattern.clone());
         }
+    }
+
+    /// Whether `pattern` is in already: through the index once there is one, so that
+    /// building a policy of many patterns stays linear.
+    fn contains(&self, pattern: &SubdomainPattern) -> bool {
+        if self.all.len() <= FEW {
+            return self.all.contains(pattern);
+        }
+        let group = self.by_domain.get(pattern.domain.as_bytes());
+        group.is_some_and(|group| group.contains(pattern))
     }
 
     /// Whether a pattern allows the origin: each pattern in turn while there are few,
