@@ -51,6 +51,9 @@ impl ExactOrigins {
         }
     }
 
+    // Inlined into the origin match, where an allowed exact origin (the most common
+    // request) spends most of its time.
+    #[inline]
     pub(crate) fn contains(&self, origin: &[u8]) -> bool {
         match &self.hashed {
             Some(hashed) => hashed.contains(origin),
