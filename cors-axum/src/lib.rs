@@ -1,5 +1,5 @@
 //! CORS for [axum](https://docs.rs/axum) and any tower / hyper 1 stack: a tower
-//! [`Layer`] that applies a validated [`cors_core::Policy`].
+//! `Layer` that applies a validated [`cors_core::Policy`].
 //!
 //! ```
 //! use axum::{routing::get, Router};

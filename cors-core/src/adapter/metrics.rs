@@ -17,8 +17,6 @@
 //! nothing.
 
 use crate::Decision;
-#[cfg(feature = "metrics")]
-use crate::Refusal;
 
 /// Counts one decision, and its refusal if any.
 #[cfg(feature = "metrics")]
@@ -43,7 +41,8 @@ pub(crate) fn count(decision: &Decision<'_>) {
 }
 
 #[cfg(feature = "metrics")]
-fn count_refusal(refusal: &Refusal<'_>) {
+fn count_refusal(refusal: &crate::Refusal<'_>) {
+    use crate::Refusal;
     use metrics::counter;
 
     macro_rules! refusal {
