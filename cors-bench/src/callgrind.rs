@@ -186,6 +186,35 @@ pub fn parse_dump(text: &str) -> Result<(u64, u64), String> {
     Ok((instructions, allocations))
 }
 
+/// The calls from functions whose name contains `caller` to functions whose name
+/// contains `callee`, in a callgrind dump: how many, and their inclusive instructions.
+/// In the dump, a `calls=N` line under a `cfn=` line is followed by the line of the
+/// call's position and its inclusive cost.
+pub fn calls_from(text: &str, caller: &str, callee: &str) -> (u64, u64) {
+    let mut names: std::collections::HashMap<&str, &str> = Default::default();
+    let (mut in_caller, mut to_callee, mut cost_follows) = (false, false, false);
+    let (mut calls, mut cost) = (0, 0);
+    for line in text.lines() {
+        if cost_follows {
+            let inclusive = line.split_whitespace().nth(1).unwrap_or_default();
+            cost += inclusive.parse::<u64>().unwrap_or(0);
+            cost_follows = false;
+        } else if let Some(rest) = line.strip_prefix("fn=") {
+            in_caller = function_name(rest, &mut names).contains(caller);
+        } else if let Some(rest) = line.strip_prefix("cfn=") {
+            to_callee = function_name(rest, &mut names).contains(callee);
+        } else if let Some(count) = line.strip_prefix("calls=") {
+            if in_caller && to_callee {
+                let count = count.split_whitespace().next().unwrap_or_default();
+                calls += count.parse::<u64>().unwrap_or(0);
+                cost_follows = true;
+            }
+            to_callee = false;
+        }
+    }
+    (calls, cost)
+}
+
 /// `(7) name` defines id 7, `(7)` refers to it, a bare name is itself.
 fn function_name<'a>(
     rest: &'a str,
@@ -244,5 +273,30 @@ totals: 12345
     #[test]
     fn a_dump_without_totals_is_refused() {
         assert!(parse_dump("events: Ir\nfn=(1) main\n0 1\n").is_err());
+    }
+
+    #[test]
+    fn calls_from_one_function_to_another_are_summed_with_their_inclusive_cost() {
+        let dump = "fn=(1) criterion::bencher::Bencher<M>::iter\n\
+                    5 100\n\
+                    cfn=(2) decision::decide_and_write\n\
+                    calls=1000 7\n\
+                    6 180000\n\
+                    cfn=(3) other\n\
+                    calls=5 9\n\
+                    6 999\n\
+                    fn=(4) decision::measure\n\
+                    cfn=(2)\n\
+                    calls=17 7\n\
+                    8 3000\n\
+                    fn=(1)\n\
+                    cfn=(2)\n\
+                    calls=24 7\n\
+                    +1 4320\n\
+                    totals: 200000\n";
+        assert_eq!(
+            calls_from(dump, "criterion::bencher::Bencher", "decide_and_write"),
+            (1024, 184_320)
+        );
     }
 }

@@ -10,6 +10,7 @@
 mod callgrind;
 mod chart;
 mod criterion;
+mod decisions;
 pub mod raw;
 mod report;
 pub mod servers;
@@ -41,8 +42,8 @@ pub struct Args {
     /// every peer can express: examples/policy.toml has origin patterns they cannot].
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// Run the wire benchmark (the default when none of --hostile, --callgrind and
-    /// --criterion is given).
+    /// Run the wire benchmark (the default when none of --hostile, --callgrind,
+    /// --criterion and --decisions is given).
     #[arg(long)]
     wire: bool,
     /// Run the hostile load: normal traffic alone, then beside a flood of preflights with
@@ -57,6 +58,11 @@ pub struct Args {
     /// Connections of the hostile flood.
     #[arg(long, default_value_t = 8)]
     hostile_connections: u32,
+    /// Count the instructions of each cors-core decision under callgrind, in the
+    /// criterion benchmark's own loop (exact and repeatable, where its medians move with
+    /// the machine's load).
+    #[arg(long)]
+    decisions: bool,
     /// Run the criterion benchmarks (cors-core and the four adapters) and report them.
     #[arg(long)]
     criterion: bool,
@@ -75,7 +81,7 @@ const CLIENT_CPU: &str = "1";
 
 /// Runs what `args` select and writes their sections of BENCHMARKS.md.
 pub fn run(args: &Args) -> Result<(), String> {
-    let wire = args.wire || !(args.hostile || args.callgrind || args.criterion);
+    let wire = args.wire || !(args.hostile || args.callgrind || args.criterion || args.decisions);
     let frameworks = servers::select(&args.framework)?;
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -131,6 +137,13 @@ pub fn run(args: &Args) -> Result<(), String> {
         let machine = report::machine();
         let result = criterion::run(times, &servers::target_dir())?;
         sections.push(("criterion", report::criterion(&machine, &result, times)));
+    }
+
+    if args.decisions {
+        installed("valgrind", callgrind::INSTALL_HINT)?;
+        let machine = report::machine();
+        let result = decisions::run()?;
+        sections.push(("decisions", report::decisions_callgrind(&machine, &result)));
     }
 
     for (_, text) in &sections {

@@ -572,6 +572,48 @@ fn tenants(result: &CriterionResult) -> String {
     md
 }
 
+/// The section of `--decisions`: instructions per cors-core decision, each `tenants`
+/// decision also against the same one under a policy of one entry.
+pub fn decisions_callgrind(machine: &str, counts: &[crate::decisions::DecisionCount]) -> String {
+    let mut md = String::from("## Instructions per decision: `cargo xtask bench --decisions`\n\n");
+    let _ = writeln!(md, "{machine}");
+    md += "Each benchmark of `cargo bench -p cors-core --bench decision` alone under valgrind's callgrind \
+           (`--bench '^NAME$' --profile-time 1`): the inclusive instructions of the benchmarked function \
+           (`decide_and_write`, which decides and writes the headers) as called from criterion's loop, \
+           divided by the number of those calls. These counts repeat from run to run, exactly but where a \
+           hash table's per-process seed changes the probes (by about 2 % on the 10k-pattern decisions).\n\n";
+    let instructions_of = |group: &str, function: &str| {
+        counts
+            .iter()
+            .find(|c| c.group == group && c.function == function)
+            .map(|c| c.instructions)
+    };
+    let rows: Vec<Vec<String>> = counts
+        .iter()
+        .map(|c| {
+            let versus = (c.group == "tenants")
+                .then(|| tenants_baseline(&c.function))
+                .flatten()
+                .and_then(|one| instructions_of("tenants", one).map(|n| (one, n)))
+                .map_or("—".into(), |(one, n)| {
+                    format!("{:.2}× \"{one}\"", c.instructions / n)
+                });
+            vec![
+                c.group.clone(),
+                c.function.clone(),
+                format!("{:.0}", c.instructions),
+                versus,
+            ]
+        })
+        .collect();
+    md += &table(
+        "llrl",
+        &["Group", "Decision", "instructions", "vs one entry"],
+        rows,
+    );
+    md
+}
+
 /// The one-entry decision a decision under the policy of 10 000 origins and 10 000
 /// patterns is compared with.
 fn tenants_baseline(function: &str) -> Option<&'static str> {
@@ -886,5 +928,24 @@ mod tests {
             "taken for an adapter group: {md}"
         );
         assert!(!md.contains("Also measured"), "{md}");
+    }
+
+    #[test]
+    fn decisions_are_counted_and_tenants_compared_with_one_entry() {
+        use crate::decisions::DecisionCount;
+        let count = |group: &str, function: &str, instructions| DecisionCount {
+            group: group.into(),
+            function: function.into(),
+            instructions,
+        };
+        let counts = [
+            count("decision", "actual allowed", 168.0),
+            count("tenants", "one origin, refused", 610.0),
+            count("tenants", "10k origins + 10k patterns, refused", 1052.0),
+        ];
+        let md = decisions_callgrind("Run on a test.\n", &counts);
+        assert!(md.contains("| decision | actual allowed"), "{md}");
+        assert!(md.contains(r#"1.72× "one origin, refused""#), "{md}");
+        assert!(md.contains(" 1052 |"), "{md}");
     }
 }
