@@ -78,6 +78,9 @@ fn list(binary: &Path) -> Result<Vec<String>, String> {
         .args(["--bench", "--list"])
         .output()
         .map_err(|e| format!("cannot run {}: {e}", binary.display()))?;
+    if !output.status.success() {
+        return Err(format!("{} --bench --list failed", binary.display()));
+    }
     let stdout = String::from_utf8_lossy(&output.stdout);
     let names = stdout
         .lines()
@@ -92,6 +95,8 @@ fn count(binary: &Path, name: &str) -> Result<f64, String> {
     let dump = std::env::temp_dir().join(format!("cors-bench-decision-{}.cg", std::process::id()));
     let status = Command::new("valgrind")
         .arg("--tool=callgrind")
+        // One position column (lines), which `calls_from` reads past.
+        .arg("--dump-instr=no")
         .arg(format!("--callgrind-out-file={}", dump.display()))
         .arg(binary)
         .args(["--bench", &format!("^{}$", regex_escape(name))])

@@ -58,19 +58,26 @@ impl Answers {
         if let Some(answer) = self.recent.get(origin).await {
             return Ok(Found::Cached(answer));
         }
+        // An allowed answer enters both caches inside the one query, so that a request
+        // dropped after the query cannot leave it in the recent answers alone.
+        let query_and_keep = async {
+            let answer = query.await?;
+            if answer {
+                self.allowed.insert(origin.to_owned(), ()).await;
+            }
+            Ok(answer)
+        };
         let entry = self
             .recent
             .entry_by_ref(origin)
-            .or_try_insert_with(query)
+            .or_try_insert_with(query_and_keep)
             .await?;
         let (fresh, answer) = (entry.is_fresh(), entry.into_value());
-        if !fresh {
-            return Ok(Found::Cached(answer));
-        }
-        if answer {
-            self.allowed.insert(origin.to_owned(), ()).await;
-        }
-        Ok(Found::Queried(answer))
+        Ok(if fresh {
+            Found::Queried(answer)
+        } else {
+            Found::Cached(answer)
+        })
     }
 
     /// Runs the caches' pending housekeeping (evictions, expiries), so that the counts

@@ -31,6 +31,9 @@ pub struct HardenedLookupBuilder<L> {
     hosts: Vec<String>,
 }
 
+/// The longest time-to-live the cache takes (its own limit is a thousand years).
+const LONGEST_TTL: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
+
 /// A setting that [`HardenedLookupBuilder::build`] refuses, with the reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvalidSetting {
@@ -88,15 +91,20 @@ impl<L: cors_core::OriginLookup> HardenedLookupBuilder<L> {
         self
     }
 
-    /// The time budget of one answer, waiting for a query slot included. An origin
-    /// without an answer in time is refused, logged, and not cached.
+    /// The time budget of one answer: waiting for a query slot, for the query, or for
+    /// another request's query of the same origin. An origin without an answer in time
+    /// is refused, logged, and not cached. The query is dropped when its time is up: a
+    /// lookup that keeps working after it is dropped (a blocking call on another
+    /// thread) must stop on its own, or the database sees more than
+    /// [`max_in_flight`](Self::max_in_flight) queries.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
     }
 
     /// The most queries of the wrapped lookup running at once: under a flood of made-up
-    /// origins the database sees at most this many at a time. Other origins wait for a
+    /// origins the database sees at most this many at a time (for a lookup that stops
+    /// when dropped: see [`timeout`](Self::timeout)). Other origins wait for a
     /// slot, in the order they came, within their [`timeout`](Self::timeout).
     pub fn max_in_flight(mut self, queries: usize) -> Self {
         self.max_in_flight = queries;
@@ -137,6 +145,14 @@ impl<L: cors_core::OriginLookup> HardenedLookupBuilder<L> {
                 reason: reason.to_owned(),
             })
         };
+        for (setting, ttl) in [("ttl", self.ttl), ("negative_ttl", self.negative_ttl)] {
+            if ttl > LONGEST_TTL {
+                return refuse(
+                    setting,
+                    "is longer than the cache can keep an answer (100 years)",
+                );
+            }
+        }
         if self.timeout.is_zero() {
             return refuse("timeout", "must be above zero, or every origin is refused");
         }

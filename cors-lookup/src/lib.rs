@@ -105,13 +105,16 @@ impl<L: OriginLookup> HardenedLookup<L> {
             self.counters.add(Counter::Skipped);
             return false;
         }
+        // The budget bounds this request's whole wait, also when it waits for another
+        // request's query (which starts again if that request goes away).
         let found = self.answers.get_or_query(origin, self.look_up(origin));
-        let (counter, allowed) = match found.await {
-            Ok(Found::Cached(allowed)) => (Counter::CacheHits, allowed),
-            Ok(Found::Queried(true)) => (Counter::Allowed, true),
-            Ok(Found::Queried(false)) => (Counter::Refused, false),
-            // The query that ran out of time, or the one this request waited for.
-            Err(_) => (Counter::Timeouts, false),
+        let (counter, allowed) = match tokio::time::timeout(self.budget, found).await {
+            Ok(Ok(Found::Cached(allowed))) => (Counter::CacheHits, allowed),
+            Ok(Ok(Found::Queried(true))) => (Counter::Allowed, true),
+            Ok(Ok(Found::Queried(false))) => (Counter::Refused, false),
+            // The query that ran out of time, the one this request waited for, or the
+            // wait itself.
+            Ok(Err(_)) | Err(_) => (Counter::Timeouts, false),
         };
         self.counters.add(counter);
         allowed

@@ -124,7 +124,7 @@ async fn a_refused_origin_is_asked_again_after_the_negative_ttl_and_an_allowed_o
     let lookup = Arc::new(
         HardenedLookup::builder(table.clone())
             .ttl(Duration::from_secs(30))
-            .negative_ttl(Duration::from_millis(100))
+            .negative_ttl(Duration::from_secs(1))
             .build()
             .unwrap(),
     );
@@ -133,7 +133,7 @@ async fn a_refused_origin_is_asked_again_after_the_negative_ttl_and_an_allowed_o
     table.allow(STRANGER);
     // Still cached: the table is not asked again.
     assert!(!lookup.allows(STRANGER).await);
-    let asked_at = Instant::now();
+    assert_eq!(table.queries(), 2);
     let seen = {
         let lookup = Arc::clone(&lookup);
         eventually(move || {
@@ -143,7 +143,6 @@ async fn a_refused_origin_is_asked_again_after_the_negative_ttl_and_an_allowed_o
         .await
     };
     assert!(seen, "the new tenant was never allowed");
-    assert!(asked_at.elapsed() < Duration::from_secs(30));
     // The allowed answer outlived the refused one.
     let queries = table.queries();
     assert!(lookup.allows(TENANT).await);
@@ -298,6 +297,18 @@ fn settings_that_cannot_work_are_refused_by_name() {
     assert_eq!(
         refused(HardenedLookup::builder(table()).max_in_flight(0).build()),
         "max_in_flight"
+    );
+    assert_eq!(
+        refused(HardenedLookup::builder(table()).ttl(Duration::MAX).build()),
+        "ttl"
+    );
+    assert_eq!(
+        refused(
+            HardenedLookup::builder(table())
+                .negative_ttl(Duration::MAX)
+                .build()
+        ),
+        "negative_ttl"
     );
     let error = HardenedLookup::builder(table())
         .only_hosts_under(["*.tenants.example.com"])

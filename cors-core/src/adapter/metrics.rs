@@ -1,7 +1,7 @@
 //! Every decision of the adapter sequence, counted through the `metrics` facade with the
 //! `metrics` feature, so that an operator's dashboard shows a tenant's origin being
 //! refused before its users report it. The application installs the exporter
-//! (Prometheus, StatsD, ...); without one, counting costs one atomic load.
+//! (Prometheus, StatsD, ...); without one, counting costs a check that no recorder is installed.
 //!
 //! Two counters, with fixed label values (no request bytes ever become a label, so a
 //! hostile client cannot create series):

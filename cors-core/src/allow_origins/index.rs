@@ -3,13 +3,13 @@
 //! number of entries: a policy of ten thousand tenants decides as fast as a policy of
 //! one.
 //!
-//! - A few entries of a kind (up to [`FEW`]) are compared one by one: for them that is
-//!   faster than hashing the request's origin.
+//! - A few exact origins, or a few subdomain patterns (up to [`FEW`]), are compared one
+//!   by one: for them that is faster than hashing the request's origin.
 //! - Beyond that, exact origins are a hash set of their serializations.
 //! - `scheme://*.domain[:port]` patterns are grouped by `domain`. A request host is cut
 //!   at its dots from the right, and each parent domain is looked up, but only those
-//!   with as many labels as some indexed domain has: a host of a hundred labels costs
-//!   no more lookups than the policy's domains have label counts.
+//!   whose label count lies between the fewest and the most labels of the indexed
+//!   domains: a host of a hundred labels costs no more lookups than that range is wide.
 //! - `scheme://host:*` patterns are grouped by `host`: one lookup.
 //!
 //! The index only narrows the candidates: each candidate pattern still checks the whole

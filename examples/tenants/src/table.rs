@@ -1,7 +1,7 @@
 //! The tenants' origins in a SQLite table, as an `OriginLookup`.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use cors_core::{LookupFuture, OriginLookup};
@@ -76,9 +76,14 @@ impl TenantTable {
 
     /// Whether `origin` has a row. A database error refuses the origin (and is logged):
     /// the browser then blocks that one response, which is safer than allowing it.
-    fn contains(&self, origin: &str) -> bool {
+    /// A query that was `abandoned` while it waited for the connection is skipped.
+    fn contains(&self, origin: &str, abandoned: &AtomicBool) -> bool {
+        let connection = self.connection();
+        if abandoned.load(Ordering::Relaxed) {
+            return false;
+        }
         self.queries.fetch_add(1, Ordering::Relaxed);
-        let found = self.connection().query_row(
+        let found = connection.query_row(
             "SELECT EXISTS (SELECT 1 FROM tenant_origins WHERE origin = ?1)",
             params![origin],
             |row| row.get(0),
@@ -103,10 +108,26 @@ impl OriginLookup for TenantTable {
         let table = self.clone();
         let origin = origin.to_owned();
         Box::pin(async move {
-            // SQLite blocks: keep it off the threads that serve requests.
-            let query = tokio::task::spawn_blocking(move || table.contains(&origin));
+            // SQLite blocks: keep it off the threads that serve requests. When the
+            // hardened lookup gives up on this query (its time budget), the future is
+            // dropped but the blocking task is not: the guard tells it to skip the query,
+            // so that a backlog of abandoned queries never reaches the database.
+            let abandoned = Abandoned::default();
+            let flag = Arc::clone(&abandoned.0);
+            let query = tokio::task::spawn_blocking(move || table.contains(&origin, &flag));
+            // Dropping the guard once the answer is in sets a flag no one reads any more.
             query.await.unwrap_or(false)
         })
+    }
+}
+
+/// Sets its flag when the future that asked for a query is dropped.
+#[derive(Default)]
+struct Abandoned(Arc<AtomicBool>);
+
+impl Drop for Abandoned {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
     }
 }
 
