@@ -546,10 +546,8 @@ fn tenants(result: &CriterionResult) -> String {
         .iter()
         .filter(|e| e.group == "tenants")
         .map(|e| {
-            let baseline = tenants_baseline(&e.function)
-                .and_then(|one| result.median_ns("tenants", one).map(|ns| (one, ns)));
-            let versus = baseline.map_or("—".into(), |(one, ns)| {
-                format!("{:.2}× \"{one}\"", e.median_ns / ns)
+            let versus = versus_one_entry(&e.function, e.median_ns, |one| {
+                result.median_ns("tenants", one)
             });
             let allocations = allocations_of(result, &e.function);
             vec![
@@ -591,13 +589,13 @@ pub fn decisions_callgrind(machine: &str, counts: &[crate::decisions::DecisionCo
     let rows: Vec<Vec<String>> = counts
         .iter()
         .map(|c| {
-            let versus = (c.group == "tenants")
-                .then(|| tenants_baseline(&c.function))
-                .flatten()
-                .and_then(|one| instructions_of("tenants", one).map(|n| (one, n)))
-                .map_or("—".into(), |(one, n)| {
-                    format!("{:.2}× \"{one}\"", c.instructions / n)
-                });
+            let versus = if c.group == "tenants" {
+                versus_one_entry(&c.function, c.instructions, |one| {
+                    instructions_of("tenants", one)
+                })
+            } else {
+                "—".into()
+            };
             vec![
                 c.group.clone(),
                 c.function.clone(),
@@ -612,6 +610,19 @@ pub fn decisions_callgrind(machine: &str, counts: &[crate::decisions::DecisionCo
         rows,
     );
     md
+}
+
+/// A `tenants` decision's figure against its one-entry counterpart's (`figure_of`
+/// reads the counterpart's), as `1.56× "one origin, allowed"`, or `—`.
+fn versus_one_entry(
+    function: &str,
+    figure: f64,
+    figure_of: impl Fn(&str) -> Option<f64>,
+) -> String {
+    let baseline = tenants_baseline(function).and_then(|one| figure_of(one).map(|f| (one, f)));
+    baseline.map_or("—".into(), |(one, f)| {
+        format!("{:.2}× \"{one}\"", figure / f)
+    })
 }
 
 /// The one-entry decision a decision under the policy of 10 000 origins and 10 000
