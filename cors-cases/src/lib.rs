@@ -28,7 +28,10 @@ mod load;
 mod model;
 mod syntax;
 
-pub use browser_cases::{BrowserCase, BrowserExpect, BrowserFamily, PAGE_ORIGIN};
+pub use browser_cases::{
+    BrowserCase, BrowserExpect, BrowserFamily, MAX_FETCHES, PAGE_HOST, PAGE_ORIGIN, PAGE_PORT,
+    SERVER_HOST,
+};
 pub use compare::{check_headers, check_response, check_status, Mismatch, APP_HEADER};
 pub use load::{
     load_all, load_browser, load_browser_dir, load_dir, parse_browser_family, parse_family,

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::rules::check_request;
 use super::{load_files, parse_policies, parse_toml, CaseFile, LoadError, CASES_DIR};
-use crate::browser_cases::{BrowserCase, BrowserFamily};
+use crate::browser_cases::{BrowserCase, BrowserFamily, MAX_FETCHES};
 use crate::model::{PolicySource, Verdict};
 
 /// The browser cases shipped with the workspace: every `cases/browser/*.toml`, sorted
@@ -96,7 +96,42 @@ fn check_cases(
 fn check_case(case: &BrowserCase) -> Result<(), String> {
     let names = case.headers.iter().map(|(n, _)| n.as_str());
     check_request(&case.name, &case.method, &case.path, names)?;
-    check_read(case)
+    if let Some(then) = &case.then_headers {
+        let names = then.iter().map(|(n, _)| n.as_str());
+        check_request(&case.name, &case.method, &case.path, names)?;
+    }
+    check_read(case)?;
+    check_page_host(case.page_host())?;
+    check_fetches(case)
+}
+
+/// The page's host is a name under `.test`, which the runner maps to loopback.
+fn check_page_host(host: &str) -> Result<(), String> {
+    let labels_ok = host.split('.').all(|label| {
+        !label.is_empty()
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    });
+    if labels_ok && host.ends_with(".test") {
+        Ok(())
+    } else {
+        Err(format!(
+            "page_host \"{host}\" is not a lower-case host name under .test"
+        ))
+    }
+}
+
+/// A case sends its request 1 to `MAX_FETCHES` times, and only a response the script
+/// gets has a status it sees.
+fn check_fetches(case: &BrowserCase) -> Result<(), String> {
+    if !(1..=MAX_FETCHES).contains(&case.fetches) {
+        return Err(format!("fetches must be 1 to {MAX_FETCHES}"));
+    }
+    if case.expect.status.is_some() && case.expect.verdict == Verdict::Blocked {
+        return Err("a blocked response has no status the script sees".into());
+    }
+    Ok(())
 }
 
 /// `read` and `expect.readable` go together, and only a response the script gets can
@@ -180,6 +215,29 @@ mod tests {
         let bad_name = CASE.replace("x-api-key", "x api key");
         let err = parse(&format!("{HEAD}{bad_name}{EXPECT}")).unwrap_err();
         assert!(err.contains("not a token"), "{err}");
+    }
+
+    #[test]
+    fn page_hosts_fetches_and_statuses_are_checked() {
+        let family = parse(&format!("{HEAD}{CASE}fetches = 2\n{EXPECT}")).unwrap();
+        assert_eq!(family.cases[0].requests().len(), 2);
+        assert_eq!(family.cases[0].page_host(), "app.example.test");
+        let err = parse(&format!(
+            "{HEAD}{CASE}page_host = \"evil.example.com\"\n{EXPECT}"
+        ))
+        .unwrap_err();
+        assert!(
+            err.contains("not a lower-case host name under .test"),
+            "{err}"
+        );
+        let err = parse(&format!("{HEAD}{CASE}fetches = 0\n{EXPECT}")).unwrap_err();
+        assert!(err.contains("fetches must be 1 to 5"), "{err}");
+        let unread = CASE.replace("read = \"x-request-id\"\n", "");
+        let blocked = "[case.expect]\nverdict = \"blocked\"\nstatus = 200\n";
+        let err = parse(&format!("{HEAD}{unread}{blocked}")).unwrap_err();
+        assert!(err.contains("no status the script sees"), "{err}");
+        let then = format!("{HEAD}{CASE}then_headers = [[\"x y\", \"1\"]]\n{EXPECT}");
+        assert!(parse(&then).unwrap_err().contains("not a token"));
     }
 
     #[test]

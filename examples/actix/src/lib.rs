@@ -4,9 +4,10 @@
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
-use actix_web::{web, Error, HttpResponse};
+use actix_web::{web, Error, HttpRequest, HttpResponse};
 use serde_json::json;
 
 /// The contract's routes, for `App::configure`. Each path is a resource, so that a
@@ -24,7 +25,8 @@ pub fn routes(config: &mut web::ServiceConfig) {
                 .put(update_item)
                 .delete(|| async { HttpResponse::NoContent().finish() }),
         )
-        .service(web::resource("/health").get(|| text("ok")));
+        .service(web::resource("/health").get(|| text("ok")))
+        .service(web::resource("/session").get(session).post(sign_in));
 }
 
 async fn text(body: &'static str) -> HttpResponse {
@@ -44,6 +46,23 @@ async fn create_item(body: web::Bytes) -> HttpResponse {
 
 async fn update_item(id: web::Path<String>) -> HttpResponse {
     HttpResponse::Ok().json(json!({ "id": id.into_inner(), "updated": true }))
+}
+
+/// Opens a session: a new `session` cookie (see `example_support::new_session_cookie`).
+async fn sign_in() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain")
+        .insert_header((header::SET_COOKIE, example_support::new_session_cookie()))
+        .body("signed in")
+}
+
+/// The session of the request's `session` cookie, or 401.
+async fn session(request: HttpRequest) -> HttpResponse {
+    let lines = request.headers().get_all(header::COOKIE);
+    let (status, body) = example_support::session_answer(lines.filter_map(|v| v.to_str().ok()));
+    HttpResponse::build(StatusCode::from_u16(status).expect("200 or 401"))
+        .content_type("text/plain")
+        .body(body)
 }
 
 /// Sets `x-request-id` on every response of the app, actix's 404 and 405 included:

@@ -4,7 +4,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, Request};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
@@ -19,6 +19,7 @@ pub fn app() -> Router {
         .route("/api/items", get(list_items).post(create_item))
         .route("/api/items/{id}", put(update_item).delete(delete_item))
         .route("/health", get(|| async { "ok" }))
+        .route("/session", get(session).post(sign_in))
         .layer(middleware::from_fn(request_id))
 }
 
@@ -38,6 +39,19 @@ async fn update_item(Path(id): Path<String>) -> Json<Value> {
 
 async fn delete_item(Path(_id): Path<String>) -> StatusCode {
     StatusCode::NO_CONTENT
+}
+
+/// Opens a session: a new `session` cookie (see `example_support::new_session_cookie`).
+async fn sign_in() -> impl IntoResponse {
+    let cookie = [(header::SET_COOKIE, example_support::new_session_cookie())];
+    (cookie, "signed in")
+}
+
+/// The session of the request's `session` cookie, or 401.
+async fn session(headers: HeaderMap) -> impl IntoResponse {
+    let lines = headers.get_all(header::COOKIE).into_iter();
+    let (status, body) = example_support::session_answer(lines.filter_map(|v| v.to_str().ok()));
+    (StatusCode::from_u16(status).expect("200 or 401"), body)
 }
 
 /// Sets `x-request-id` on every response of the app.

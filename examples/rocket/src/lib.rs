@@ -2,7 +2,10 @@
 //! (`main.rs`) and the tests of `cors-rocket` serve the same routes.
 #![forbid(unsafe_code)]
 
+use std::convert::Infallible;
+
 use rocket::http::{ContentType, Header, Status};
+use rocket::request::{FromRequest, Outcome};
 use rocket::serde::json::{json, Json, Value};
 use rocket::{catch, catchers, delete, get, post, put, routes, Build, Request, Responder, Rocket};
 
@@ -10,7 +13,10 @@ use rocket::{catch, catchers, delete, get, post, put, routes, Build, Request, Re
 /// all answering with `x-request-id`.
 pub fn app(rocket: Rocket<Build>) -> Rocket<Build> {
     rocket
-        .mount("/", routes![hello, health, list, create, update, remove])
+        .mount(
+            "/",
+            routes![hello, health, list, create, update, remove, sign_in, session],
+        )
         .register("/", catchers![error])
 }
 
@@ -58,6 +64,43 @@ fn update(id: &str) -> App<Json<Value>> {
 #[delete("/api/items/<_id>")]
 fn remove(_id: &str) -> App<Status> {
     app_response(Status::NoContent)
+}
+
+/// A response with a `Set-Cookie` header.
+#[derive(Responder)]
+struct SetCookie<R> {
+    inner: R,
+    set_cookie: Header<'static>,
+}
+
+/// Opens a session: a new `session` cookie (see `example_support::new_session_cookie`).
+#[post("/session")]
+fn sign_in() -> App<SetCookie<&'static str>> {
+    let set_cookie = Header::new("Set-Cookie", example_support::new_session_cookie());
+    app_response(SetCookie {
+        inner: "signed in",
+        set_cookie,
+    })
+}
+
+/// The session of the request's `session` cookie, or 401.
+#[get("/session")]
+fn session(cookies: CookieLines<'_>) -> App<(Status, String)> {
+    let (status, body) = example_support::session_answer(cookies.0);
+    app_response((Status::new(status), body))
+}
+
+/// The `Cookie` header lines of a request, as they came (Rocket's `CookieJar` would
+/// parse them its own way).
+struct CookieLines<'r>(Vec<&'r str>);
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for CookieLines<'r> {
+    type Error = Infallible;
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Infallible> {
+        Outcome::Success(CookieLines(request.headers().get("Cookie").collect()))
+    }
 }
 
 #[catch(default)]

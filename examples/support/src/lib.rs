@@ -319,6 +319,64 @@ pub fn next_request_id() -> String {
     format!("req-{}", NEXT.fetch_add(1, Ordering::Relaxed))
 }
 
+/// The name of the cookie that `POST /session` sets and `GET /session` reads.
+pub const SESSION_COOKIE: &str = "session";
+
+/// The whole `Set-Cookie` value of `POST /session` (docs/contract.md, "Routes"): a new
+/// session, `session=s-N; Path=/; SameSite=Lax; HttpOnly`, where `s-N` is a counter
+/// unique within the process.
+///
+/// ```
+/// let cookie = example_support::new_session_cookie();
+/// assert!(cookie.starts_with("session=s-"));
+/// assert!(cookie.ends_with("; Path=/; SameSite=Lax; HttpOnly"));
+/// ```
+pub fn new_session_cookie() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    let id = NEXT.fetch_add(1, Ordering::Relaxed);
+    format!("{SESSION_COOKIE}=s-{id}; Path=/; SameSite=Lax; HttpOnly")
+}
+
+/// The value of the `session` cookie in the value of a `Cookie` header, its `name=value`
+/// pairs separated by `;` with or without spaces: the first `session` pair with a value,
+/// or `None` when the header is absent or carries none. Names are matched exactly (cookie
+/// names are case-sensitive), so `sessionid` or `my_session` are not it.
+///
+/// ```
+/// use example_support::session_in;
+/// assert_eq!(session_in(Some("theme=dark; session=s-7")), Some("s-7"));
+/// assert_eq!(session_in(Some("theme=dark")), None);
+/// assert_eq!(session_in(None), None);
+/// ```
+pub fn session_in(cookie_header: Option<&str>) -> Option<&str> {
+    cookie_header?.split(';').find_map(|pair| {
+        let (name, value) = pair.split_once('=')?;
+        let value = value.trim();
+        (name.trim() == SESSION_COOKIE && !value.is_empty()).then_some(value)
+    })
+}
+
+/// The answer of `GET /session` (docs/contract.md, "Routes") to a request with these
+/// `Cookie` header lines (a browser sends one; several are read as if joined with `; `):
+/// the status and the `text/plain` body, `(200, "session <id>")` when a line carries the
+/// `session` cookie (see [`session_in`]), `(401, "no session")` otherwise.
+///
+/// ```
+/// use example_support::session_answer;
+/// assert_eq!(session_answer(["a=b", "session=s-2"]), (200, "session s-2".to_owned()));
+/// assert_eq!(session_answer([]), (401, "no session".to_owned()));
+/// ```
+pub fn session_answer<'a>(cookie_lines: impl IntoIterator<Item = &'a str>) -> (u16, String) {
+    let session = cookie_lines
+        .into_iter()
+        .find_map(|line| session_in(Some(line)));
+    match session {
+        Some(id) => (200, format!("session {id}")),
+        None => (401, "no session".to_owned()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -337,6 +395,66 @@ mod tests {
             std::env::temp_dir().join(format!("example-support-{name}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("a temporary directory");
         dir
+    }
+
+    #[test]
+    fn new_session_cookie_counts_and_sets_the_attributes() {
+        let first = new_session_cookie();
+        let second = new_session_cookie();
+        for cookie in [&first, &second] {
+            let (pair, attributes) = cookie.split_once("; ").expect("attributes");
+            assert!(pair.starts_with("session=s-"), "{cookie}");
+            assert!(
+                pair["session=s-".len()..].parse::<u64>().is_ok(),
+                "{cookie}"
+            );
+            assert_eq!(attributes, "Path=/; SameSite=Lax; HttpOnly");
+        }
+        assert_ne!(first, second);
+        // The id of the cookie is what `GET /session` finds in the browser's `Cookie`.
+        let pair = first.split_once(';').expect("attributes").0;
+        assert_eq!(session_in(Some(pair)), pair.strip_prefix("session="));
+    }
+
+    #[test]
+    fn session_in_finds_the_session_cookie_among_the_pairs() {
+        assert_eq!(session_in(Some("session=s-1")), Some("s-1"));
+        assert_eq!(session_in(Some("a=b; session=s-2; c=d")), Some("s-2"));
+        assert_eq!(session_in(Some("a=b;session=s-3;c=d")), Some("s-3"));
+        assert_eq!(session_in(Some("  session = s-4  ;a=b")), Some("s-4"));
+        assert_eq!(session_in(Some("session=s-5; session=s-6")), Some("s-5"));
+        assert_eq!(session_in(Some("session=; session=s-7")), Some("s-7"));
+        assert_eq!(session_in(Some("session=a=b")), Some("a=b"));
+        assert_eq!(session_in(Some("flag; session=s-8")), Some("s-8"));
+    }
+
+    #[test]
+    fn session_in_finds_nothing_without_a_session_cookie() {
+        assert_eq!(session_in(None), None);
+        for header in [
+            "",
+            ";",
+            "a=b; c=d",
+            "session",
+            "session=",
+            "session=  ",
+            "Session=s-1",
+            "sessionid=s-1",
+            "my_session=s-1",
+            "a=session=s-1",
+        ] {
+            assert_eq!(session_in(Some(header)), None, "{header:?}");
+        }
+    }
+
+    #[test]
+    fn session_answer_reads_every_cookie_line() {
+        let found = (200, "session s-9".to_owned());
+        assert_eq!(session_answer(["session=s-9"]), found);
+        assert_eq!(session_answer(["a=b", "c=d; session=s-9"]), found);
+        let none = (401, "no session".to_owned());
+        assert_eq!(session_answer([]), none);
+        assert_eq!(session_answer(["a=b", ""]), none);
     }
 
     #[test]

@@ -10,7 +10,8 @@ use hyper_util::server::conn::auto;
 use hyper_util::service::TowerToHyperService;
 use serde_json::{json, Value};
 use tower_service::Service;
-use warp::http::StatusCode;
+use warp::http::header::{COOKIE, SET_COOKIE};
+use warp::http::{HeaderMap, StatusCode};
 use warp::reply::{self, Reply, Response};
 use warp::{Filter, Rejection};
 
@@ -51,6 +52,20 @@ pub fn routes(
     let delete = warp::path!("api" / "items" / String)
         .and(warp::delete())
         .map(|_id: String| StatusCode::NO_CONTENT.into_response());
+    let sign_in = warp::path!("session").and(warp::post()).map(|| {
+        let cookie = example_support::new_session_cookie();
+        reply::with_header("signed in", SET_COOKIE, cookie).into_response()
+    });
+    let session = warp::path!("session")
+        .and(warp::get())
+        .and(warp::header::headers_cloned())
+        .map(|headers: HeaderMap| {
+            let lines = headers.get_all(COOKIE).into_iter();
+            let (status, body) =
+                example_support::session_answer(lines.filter_map(|v| v.to_str().ok()));
+            let status = StatusCode::from_u16(status).expect("200 or 401");
+            reply::with_status(body, status).into_response()
+        });
     hello
         .or(health)
         .unify()
@@ -61,6 +76,10 @@ pub fn routes(
         .or(update)
         .unify()
         .or(delete)
+        .unify()
+        .or(sign_in)
+        .unify()
+        .or(session)
         .unify()
 }
 

@@ -8,6 +8,7 @@ use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, Color, Table};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use super::browser::EngineRun;
 use super::{CaseResult, ResultStatus, Target};
 
 /// A progress bar on a terminal; nothing otherwise (CI logs stay plain).
@@ -40,11 +41,12 @@ impl Progress {
 }
 
 #[derive(Default)]
-struct Cell {
-    passed: usize,
-    total: usize,
-    cannot_express: usize,
-    framework: usize,
+pub struct Cell {
+    pub passed: usize,
+    pub total: usize,
+    pub cannot_express: usize,
+    pub framework: usize,
+    pub divergence: usize,
 }
 
 impl Cell {
@@ -53,13 +55,15 @@ impl Cell {
         self.total += other.total;
         self.cannot_express += other.cannot_express;
         self.framework += other.framework;
+        self.divergence += other.divergence;
     }
 
-    fn judged(&self) -> usize {
-        self.total - self.cannot_express - self.framework
+    /// The results that count for or against the server.
+    pub fn judged(&self) -> usize {
+        self.total - self.cannot_express - self.framework - self.divergence
     }
 
-    fn text(&self) -> String {
+    pub fn text(&self) -> String {
         let mut text = format!("{}/{}", self.passed, self.judged());
         if self.cannot_express > 0 {
             text.push_str(&format!(" +{} n/e", self.cannot_express));
@@ -67,35 +71,133 @@ impl Cell {
         if self.framework > 0 {
             text.push_str(&format!(" +{} fw", self.framework));
         }
+        if self.divergence > 0 {
+            text.push_str(&format!(" +{} {DIVERGENCE}", self.divergence));
+        }
         text
+    }
+
+    /// Every judged result passed.
+    pub fn all_passed(&self) -> bool {
+        self.passed == self.judged()
     }
 }
 
-/// Prints the matrix of every check, the matrix of browser verdicts alone, then the
-/// failures: ours first, then the peers'.
-pub fn print(rows: &[String], targets: &[Target], results: &[CaseResult]) {
+/// The mark of an engine divergence, in the matrices and the report.
+pub const DIVERGENCE: &str = "≠";
+
+/// Prints the matrix of every check, the matrix of browser verdicts alone, the browser
+/// cases engine by engine and the engines' divergences, then the failures: ours first,
+/// then the peers'.
+pub fn print(rows: &[String], targets: &[Target], results: &[CaseResult], runs: &[EngineRun]) {
     println!("Every check (status, each CORS header, Vary, the app not reached by preflights, the browser's verdict):");
     print_grid(rows, targets, &cells(results, |r| Some(r.status)));
-    println!("(n/e: the middleware cannot express that policy; fw: the framework answers before any middleware, see below)");
+    println!("(n/e: the middleware cannot express that policy; fw: the framework answers before any middleware, see below; {DIVERGENCE}: the server's answers are right by the Fetch Standard and the browser engine concludes otherwise, see below)");
     println!("\nWhat a browser concludes, alone (the cases with a verdict; the rest of the checks ignored):");
     print_grid(rows, targets, &cells(results, verdict_status));
+    if !runs.is_empty() {
+        print_engines(runs, results);
+        print_divergences(results);
+    }
     print_notes(results);
     print_failures(targets, results);
+}
+
+/// The browser cases engine by engine: one line per case, one column per engine, `✓`
+/// when it passed on every server, else what went wrong and on how many servers.
+fn print_engines(runs: &[EngineRun], results: &[CaseResult]) {
+    println!("\nThe browser cases engine by engine (✓: passed on every server):");
+    let mut table = Table::new();
+    table.load_style(UTF8_FULL_CONDENSED.with_rounded_corners());
+    table.set_header(
+        std::iter::once("case".to_owned())
+            .chain(runs.iter().map(|r| format!("{} {}", r.engine, r.version))),
+    );
+    let mut cases: Vec<&str> = Vec::new();
+    for result in results.iter().filter(|r| r.family.starts_with("browser (")) {
+        if !cases.contains(&result.case.as_str()) {
+            cases.push(&result.case);
+        }
+    }
+    for case in cases {
+        let marks = runs.iter().map(|run| {
+            let family = super::browser::family(run.engine);
+            let of_case = results
+                .iter()
+                .filter(|r| r.family == family && r.case == case);
+            engine_mark(of_case)
+        });
+        table.add_row(
+            std::iter::once(case.to_owned())
+                .chain(marks)
+                .collect::<Vec<_>>(),
+        );
+    }
+    println!("{table}");
+}
+
+/// One case in one engine, over every server.
+fn engine_mark<'a>(results: impl Iterator<Item = &'a CaseResult>) -> String {
+    let mut count: BTreeMap<&str, usize> = BTreeMap::new();
+    for result in results {
+        let mark = match result.status {
+            ResultStatus::Passed => "✓",
+            ResultStatus::Failed => "✗",
+            ResultStatus::Divergence => DIVERGENCE,
+            ResultStatus::CannotExpress => "n/e",
+            ResultStatus::FrameworkLimit => "fw",
+        };
+        *count.entry(mark).or_default() += 1;
+    }
+    if count.keys().all(|m| *m == "✓") {
+        return "✓".into();
+    }
+    count
+        .iter()
+        .filter(|(mark, _)| **mark != "✓")
+        .map(|(mark, n)| format!("{mark} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Where an engine departs from the Fetch Standard, case by case.
+fn print_divergences(results: &[CaseResult]) {
+    let diverged: Vec<&CaseResult> = results
+        .iter()
+        .filter(|r| r.status == ResultStatus::Divergence)
+        .collect();
+    if diverged.is_empty() {
+        println!("\nNo engine departed from the Fetch Standard on these cases.");
+        return;
+    }
+    println!(
+        "\n{} engine divergences (the server is right by the Fetch Standard; the engine is not):",
+        diverged.len()
+    );
+    for result in diverged {
+        for problem in &result.problems {
+            println!(
+                "  {DIVERGENCE} [{}] {}: {problem}",
+                result.column, result.case
+            );
+        }
+    }
 }
 
 /// A result as judged by its browser verdict only.
 fn verdict_status(result: &CaseResult) -> Option<ResultStatus> {
     match (result.status, result.verdict_agrees) {
-        (ResultStatus::CannotExpress | ResultStatus::FrameworkLimit, Some(_)) => {
-            Some(result.status)
-        }
+        (
+            ResultStatus::CannotExpress | ResultStatus::FrameworkLimit | ResultStatus::Divergence,
+            Some(_),
+        ) => Some(result.status),
         (_, Some(true)) => Some(ResultStatus::Passed),
         (_, Some(false)) => Some(ResultStatus::Failed),
         (_, None) => None,
     }
 }
 
-fn cells(
+pub fn cells(
     results: &[CaseResult],
     status: impl Fn(&CaseResult) -> Option<ResultStatus>,
 ) -> BTreeMap<(&str, &str), Cell> {
@@ -112,6 +214,7 @@ fn cells(
             ResultStatus::Passed => cell.passed += 1,
             ResultStatus::CannotExpress => cell.cannot_express += 1,
             ResultStatus::FrameworkLimit => cell.framework += 1,
+            ResultStatus::Divergence => cell.divergence += 1,
             ResultStatus::Failed => {}
         }
     }
@@ -152,9 +255,10 @@ fn print_grid(rows: &[String], targets: &[Target], cells: &BTreeMap<(&str, &str)
 fn coloured(cell: Option<&Cell>) -> comfy_table::Cell {
     match cell {
         None => "-".into(),
-        Some(cell) if cell.passed == cell.judged() => {
-            comfy_table::Cell::new(cell.text()).fg(Color::Green)
+        Some(cell) if cell.all_passed() && cell.divergence > 0 => {
+            comfy_table::Cell::new(cell.text()).fg(Color::Yellow)
         }
+        Some(cell) if cell.all_passed() => comfy_table::Cell::new(cell.text()).fg(Color::Green),
         Some(cell) => comfy_table::Cell::new(cell.text()).fg(Color::Red),
     }
 }

@@ -6,6 +6,7 @@ mod browser;
 pub mod client;
 mod limits;
 mod matrix;
+mod report;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -26,15 +27,21 @@ pub struct Args {
     /// Only cases whose `family/name` contains this text.
     #[arg(long, value_name = "TEXT")]
     filter: Option<String>,
-    /// Write every result, with requests and responses, to this JSON file.
+    /// Write every result, with requests and responses, to this file: a page to open in
+    /// a browser when its name ends in `.html` (checked in headless Chromium, with a
+    /// screenshot beside it), JSON otherwise.
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
     /// Add columns for each framework's existing CORS middleware.
     #[arg(long)]
     reference: bool,
-    /// Also run the browser cases in headless Chromium.
+    /// Also run the browser cases in real browsers (every engine unless --engine says).
     #[arg(long)]
     browser: bool,
+    /// With --browser, only these engines: chromium, firefox, webkit (comma-separated or
+    /// repeated).
+    #[arg(long, value_name = "NAME", requires = "browser")]
+    engine: Vec<String>,
 }
 
 /// What happened to one case on one server.
@@ -67,6 +74,9 @@ pub enum ResultStatus {
     /// Failed because the framework answers before any middleware runs (see
     /// `xtask/framework-limits.toml`).
     FrameworkLimit,
+    /// The server's answers are right by the Fetch Standard, and the browser engine
+    /// concludes otherwise.
+    Divergence,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -82,13 +92,15 @@ pub fn run(args: &Args) -> Result<ExitCode, String> {
         args.filter.as_deref(),
     );
     let targets = select_targets(args)?;
-    if families.iter().all(|f| f.cases.is_empty()) {
+    if families.iter().all(|f| f.cases.is_empty()) && !args.browser {
         return Err("no case matches the filter".into());
     }
-    if args.browser {
+    let engines = if args.browser {
         // Before anything is built: never report a pass that could not be run.
-        browser::find_chromium()?;
-    }
+        browser::find_all(&browser::Engine::parse_list(&args.engine)?)?
+    } else {
+        Vec::new()
+    };
     servers::stop_children_on_interrupt();
     servers::build(&targets, false)?;
     let bin_dir = servers::target_dir().join("debug");
@@ -111,19 +123,18 @@ pub fn run(args: &Args) -> Result<ExitCode, String> {
         .filter(|f| !f.cases.is_empty())
         .map(|f| f.family.clone())
         .collect();
-    if args.browser {
-        results.extend(run_browser(
-            &targets,
-            &bin_dir,
-            &work,
-            args.filter.as_deref(),
-        )?);
-        rows.push(browser::FAMILY.into());
+    let mut runs = Vec::new();
+    for installed in &engines {
+        let (engine_results, run) =
+            run_browser(installed, &targets, &bin_dir, &work, args.filter.as_deref())?;
+        results.extend(engine_results);
+        rows.push(browser::family(run.engine));
+        runs.push(run);
     }
     let _ = std::fs::remove_dir_all(&work);
-    matrix::print(&rows, &targets, &results);
+    matrix::print(&rows, &targets, &results, &runs);
     if let Some(path) = &args.report {
-        write_report(path, &results)?;
+        write_report(path, &rows, &targets, &results, &runs)?;
     }
     let ours_failed = results
         .iter()
@@ -135,25 +146,30 @@ pub fn run(args: &Args) -> Result<ExitCode, String> {
     })
 }
 
-/// Every browser case against every server, in one Chromium session.
+/// Every browser case against every server, in one session of one engine: the engines
+/// run one after the other, one browser process at a time.
 fn run_browser(
+    installed: &browser::Installed,
     targets: &[Target],
     bin_dir: &Path,
     work: &Path,
     filter: Option<&str>,
-) -> Result<Vec<CaseResult>, String> {
+) -> Result<(Vec<CaseResult>, browser::EngineRun), String> {
+    let engine = installed.engine;
     let (policies, mut cases) = browser::load_cases()?;
     if let Some(filter) = filter {
-        cases.retain(|case| format!("{}/{}", browser::FAMILY, case.name).contains(filter));
+        cases.retain(|case| format!("{}/{}", browser::family(engine), case.name).contains(filter));
     }
+    let session = browser::Session::start(installed, &browser::hosts_of(&cases))?;
     eprintln!(
-        "running {} browser cases in headless Chromium...",
-        cases.len() * targets.len()
+        "running {} browser cases in {engine} {}...",
+        cases.len() * targets.len(),
+        session.version
     );
-    let chromium = browser::Browser::start()?;
+    let started = std::time::Instant::now();
     let mut results = Vec::new();
     for target in targets {
-        results.extend(chromium.run_target(
+        results.extend(session.run_target(
             target,
             &bin_dir.join(target.binary),
             &policies,
@@ -161,8 +177,13 @@ fn run_browser(
             work,
         ));
     }
-    chromium.stop();
-    Ok(results)
+    let run = browser::EngineRun {
+        engine,
+        version: session.version.clone(),
+        seconds: started.elapsed().as_secs_f64(),
+    };
+    session.stop();
+    Ok((results, run))
 }
 
 fn is_ours(targets: &[Target], column: &str) -> bool {
@@ -371,9 +392,30 @@ fn record(observed: &Observed) -> ResponseRecord {
     }
 }
 
-fn write_report(path: &Path, results: &[CaseResult]) -> Result<(), String> {
-    let json = serde_json::to_string_pretty(results).map_err(|e| e.to_string())?;
-    std::fs::write(path, json).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+fn write_report(
+    path: &Path,
+    rows: &[String],
+    targets: &[Target],
+    results: &[CaseResult],
+    runs: &[browser::EngineRun],
+) -> Result<(), String> {
+    let html = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("html"));
+    let text = if html {
+        report::html(rows, targets, results, runs)
+    } else {
+        serde_json::to_string_pretty(results).map_err(|e| e.to_string())?
+    };
+    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     eprintln!("report written to {}", path.display());
+    if html {
+        let screenshot = path.with_extension("png");
+        report::check_in_chromium(path, &screenshot, &report::counts(results))?;
+        eprintln!(
+            "report checked in headless Chromium; screenshot in {}",
+            screenshot.display()
+        );
+    }
     Ok(())
 }
