@@ -239,7 +239,7 @@ fn send(
         println!("     > {name}: {value}");
     }
     let sent = headers.iter().map(|(n, v)| (n.as_str(), v.as_bytes()));
-    let answer = client::fetch(agent, method, url, sent).map_err(network)?;
+    let answer = client::fetch(agent, method, url, sent, None).map_err(network)?;
     let (status, received) = (answer.status, answer.headers);
     println!("   The server answered {status}:");
     for (name, value) in received

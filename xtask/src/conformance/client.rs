@@ -42,22 +42,23 @@ pub fn send(agent: &ureq::Agent, addr: SocketAddr, case: &Case) -> Result<Observ
     }
     let url = format!("http://{addr}{}", case.path);
     let headers = case.headers.iter().map(|(n, v)| (n.as_str(), v.as_slice()));
-    fetch(agent, &case.method, &url, headers).map_err(|e| format!("request failed: {e}"))
+    fetch(agent, &case.method, &url, headers, None).map_err(|e| format!("request failed: {e}"))
 }
 
-/// Sends one request through the HTTP client.
+/// Sends one request through the HTTP client, with a body if given.
 pub fn fetch<'a>(
     agent: &ureq::Agent,
     method: &str,
     url: &str,
     headers: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+    body: Option<&[u8]>,
 ) -> Result<Observed, String> {
     let mut request = ureq::http::Request::builder().method(method).uri(url);
     for (name, value) in headers {
         request = request.header(name, value);
     }
     let request = request
-        .body(())
+        .body(body.unwrap_or_default().to_vec())
         .map_err(|e| format!("cannot build the request: {e}"))?;
     let response = agent.run(request).map_err(|e| e.to_string())?;
     let headers = response

@@ -265,7 +265,10 @@ fn coloured(cell: Option<&Cell>) -> comfy_table::Cell {
 
 /// Passes that differ from the table, said out loud.
 fn print_notes(results: &[CaseResult]) {
-    let noted: Vec<&CaseResult> = results.iter().filter(|r| r.note.is_some()).collect();
+    let noted: Vec<&CaseResult> = results
+        .iter()
+        .filter(|r| r.note.is_some() && r.status != ResultStatus::Divergence)
+        .collect();
     if noted.is_empty() {
         return;
     }

@@ -125,8 +125,9 @@ pub fn run(args: &Args) -> Result<ExitCode, String> {
         .collect();
     let mut runs = Vec::new();
     for installed in &engines {
-        let (engine_results, run) =
+        let (mut engine_results, run) =
             run_browser(installed, &targets, &bin_dir, &work, args.filter.as_deref())?;
+        limits::apply(&targets, &mut engine_results)?;
         results.extend(engine_results);
         rows.push(browser::family(run.engine));
         runs.push(run);

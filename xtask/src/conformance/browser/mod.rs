@@ -169,6 +169,16 @@ impl Session {
         Ok(())
     }
 
+    /// Deletes the server host's cookies, so that a case sees only the cookie it sets
+    /// (cookies ignore ports: every server of the run shares them). WebDriver deletes
+    /// the cookies of the page's host, so this loads a page there first.
+    fn forget_cookies(&self) -> Result<(), String> {
+        self.load_page(cors_cases::SERVER_HOST)?;
+        self.runtime
+            .block_on(self.client.delete_all_cookies())
+            .map_err(|e| format!("cannot delete the cookies: {e}"))
+    }
+
     /// Runs every browser case against one server binary, once per policy.
     pub fn run_target(
         &self,
@@ -262,6 +272,9 @@ impl Session {
     }
 
     fn run_script(&self, case: &BrowserCase, server: &str, url: &str) -> Result<Seen, String> {
+        if case.sign_in || case.credentials {
+            self.forget_cookies()?;
+        }
         self.load_page(case.page_host())?;
         let arguments = page::script_arguments(case, server, url);
         let seen = self

@@ -9,14 +9,15 @@ use cors_cases::BrowserCase;
 use serde_json::{json, Value};
 
 /// Serves the page on a loopback port, on a background thread that lives as long as the
-/// run.
+/// run; each connection on a thread of its own, since a browser may open one and send
+/// nothing on it (Chromium preconnects).
 pub fn serve() -> Result<SocketAddr, String> {
     let listener =
         TcpListener::bind("127.0.0.1:0").map_err(|e| format!("cannot serve the page: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
-            answer(stream);
+            std::thread::spawn(move || answer(stream));
         }
     });
     Ok(addr)

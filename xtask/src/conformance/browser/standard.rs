@@ -159,7 +159,7 @@ impl Run<'_> {
     /// `POST /session` with credentials: the cookie the server sets, as `name=value`.
     fn sign_in(&self, replay: &mut Replay) -> Result<Option<String>, String> {
         let sent = [("origin", self.origin.as_bytes())];
-        let answer = self.send(replay, "POST", "/session", &sent)?;
+        let answer = self.send(replay, "POST", "/session", &sent, None)?;
         let cookie = value(&answer.headers, "set-cookie")
             .and_then(|v| v.split(';').next().map(str::to_owned));
         Ok(cookie)
@@ -179,7 +179,7 @@ impl Run<'_> {
         if !names.is_empty() {
             sent.push(("access-control-request-headers", joined.as_bytes()));
         }
-        self.send(replay, "OPTIONS", self.url, &sent)
+        self.send(replay, "OPTIONS", self.url, &sent, None)
     }
 
     fn request(
@@ -194,7 +194,8 @@ impl Run<'_> {
         if let (true, Some(cookie)) = (self.case.credentials, cookie) {
             sent.push(("cookie", cookie.as_bytes()));
         }
-        self.send(replay, method, self.url, &sent)
+        let body = self.case.body.as_deref().map(str::as_bytes);
+        self.send(replay, method, self.url, &sent, body)
     }
 
     /// Sends one request and writes it and its answer to the transcript.
@@ -204,6 +205,7 @@ impl Run<'_> {
         method: &str,
         path: &str,
         headers: &[(&str, &[u8])],
+        body: Option<&[u8]>,
     ) -> Result<Observed, String> {
         let transcript = &mut replay.transcript;
         let _ = writeln!(transcript, "> {method} {path}");
@@ -211,7 +213,10 @@ impl Run<'_> {
             let _ = writeln!(transcript, "> {name}: {}", value.escape_ascii());
         }
         let url = format!("{}{path}", self.base);
-        let answer = client::fetch(self.agent, method, &url, headers.iter().copied())
+        if let Some(body) = body {
+            let _ = writeln!(transcript, ">\n> {}", body.escape_ascii());
+        }
+        let answer = client::fetch(self.agent, method, &url, headers.iter().copied(), body)
             .map_err(|e| format!("the Standard's replay of {method} {path} failed: {e}"))?;
         let record = super::super::record(&answer);
         let _ = writeln!(transcript, "< {}", record.status);
