@@ -127,7 +127,9 @@ fn minibrowser() -> Option<PathBuf> {
 impl Installed {
     /// The WebDriver server's command line, listening on `port`. WebKitGTK has no switch
     /// that maps host names, so its driver (and the browser it starts) runs in a mount
-    /// namespace of its own where `hosts_file` is `/etc/hosts`.
+    /// namespace of its own where `hosts_file` is `/etc/hosts`, inside a user namespace
+    /// of its own, so that it needs no root where unprivileged user namespaces are
+    /// allowed.
     pub fn driver_command(&self, port: u16, hosts_file: &Path, display: Option<&str>) -> Command {
         let mut command = match self.engine {
             Engine::Chromium => {
@@ -143,7 +145,7 @@ impl Installed {
             Engine::Webkit => {
                 let mut c = Command::new("unshare");
                 let script = r#"mount --bind "$1" /etc/hosts && exec "$2" --port="$3""#;
-                c.args(["-m", "sh", "-c", script, "sh"])
+                c.args(["--map-root-user", "--mount", "sh", "-c", script, "sh"])
                     .arg(hosts_file)
                     .arg(&self.driver)
                     .arg(port.to_string());
@@ -273,7 +275,7 @@ mod tests {
         );
         let webkit = installed(Engine::Webkit).driver_command(9, Path::new("/h"), Some(":1"));
         let line: Vec<_> = webkit.get_args().collect();
-        assert_eq!(line[0], "-m");
+        assert_eq!(line[1], "--mount");
         assert!(line.contains(&std::ffi::OsStr::new("/h")));
     }
 }
