@@ -39,7 +39,7 @@ impl CriterionResult {
 
 /// The two `cargo bench` selections: the core's bench, and every adapter's.
 const RUNS: [&[&str]; 2] = [
-    &["-p", "cors-core", "--bench", "decision"],
+    &["-p", "cors-engine", "--bench", "decision"],
     &[
         "-p",
         "cors-axum",

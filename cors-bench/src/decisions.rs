@@ -44,13 +44,13 @@ pub fn run() -> Result<Vec<DecisionCount>, String> {
     Ok(counts)
 }
 
-/// `cargo bench -p cors-core --bench decision --no-run`, and the path of the executable.
+/// `cargo bench -p cors-engine --bench decision --no-run`, and the path of the executable.
 fn build() -> Result<PathBuf, String> {
     let output = Command::new(env!("CARGO"))
         .args([
             "bench",
             "-p",
-            "cors-core",
+            "cors-engine",
             "--bench",
             "decision",
             "--no-run",

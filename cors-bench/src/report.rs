@@ -432,7 +432,7 @@ pub fn criterion(
     let _ = writeln!(md, "{machine}");
     let _ = writeln!(
         md,
-        "`cargo bench -p cors-core --bench decision` and `cargo bench -p cors-axum -p cors-actix -p cors-rocket -p cors-warp --bench adapter`, \
+        "`cargo bench -p cors-engine --bench decision` and `cargo bench -p cors-axum -p cors-actix -p cors-rocket -p cors-warp --bench adapter`, \
          with `-- --warm-up-time {warm_up} --measurement-time {measurement}`; median time per iteration.\n"
     );
     md += &decisions(result);
@@ -575,7 +575,7 @@ fn tenants(result: &CriterionResult) -> String {
 pub fn decisions_callgrind(machine: &str, counts: &[crate::decisions::DecisionCount]) -> String {
     let mut md = String::from("## Instructions per decision: `cargo xtask bench --decisions`\n\n");
     let _ = writeln!(md, "{machine}");
-    md += "Each benchmark of `cargo bench -p cors-core --bench decision` alone under valgrind's callgrind \
+    md += "Each benchmark of `cargo bench -p cors-engine --bench decision` alone under valgrind's callgrind \
            (`--bench '^NAME$' --profile-time 1`): the inclusive instructions of the benchmarked function \
            (`decide_and_write`, which decides and writes the headers) as called from criterion's loop, \
            divided by the number of those calls. These counts repeat from run to run, exactly but where a \

@@ -177,10 +177,16 @@ pub enum StartError {
 impl Server {
     /// Starts `binary --config policy --addr 127.0.0.1:0` and waits for its ready line.
     pub fn start(binary: &Path, policy: &Path) -> Result<Server, StartError> {
+        Server::start_with(binary, policy, &[])
+    }
+
+    /// [`Server::start`] with more arguments after those.
+    pub fn start_with(binary: &Path, policy: &Path, more: &[&str]) -> Result<Server, StartError> {
         let mut child = Command::new(binary)
             .arg("--config")
             .arg(policy)
             .args(["--addr", "127.0.0.1:0"])
+            .args(more)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -22,11 +22,12 @@
 #![warn(missing_docs)]
 
 pub mod browser;
+/// The HTTP syntax helpers, shared with the browser's checks.
+pub(crate) use cors_browser::syntax;
 mod browser_cases;
 mod compare;
 mod load;
 mod model;
-mod syntax;
 
 pub use browser_cases::{
     BrowserCase, BrowserExpect, BrowserFamily, MAX_FETCHES, PAGE_HOST, PAGE_ORIGIN, PAGE_PORT,

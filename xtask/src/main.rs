@@ -6,6 +6,9 @@
 //!   server (and the peers' middleware with `--reference`).
 //! - `hostile`: requests no browser sends, over raw sockets, to every example server.
 //! - `probe URL --origin O`: act as a browser against any server and explain its verdict.
+//!
+//! `check-policy` and `probe` are `cors-doctor check` and `cors-doctor probe`, the
+//! installable CLI, kept here under their old names.
 //! - `bench`: the example servers under wrk beside the bare app and the peers' middleware,
 //!   a hostile load (`--hostile`), the criterion benchmarks (`--criterion`); BENCHMARKS.md.
 //!   The tooling is the `cors-bench` crate.
@@ -18,7 +21,6 @@ use clap::{Parser, Subcommand};
 mod check_policy;
 mod conformance;
 mod hostile;
-mod probe;
 mod public_suffix;
 
 #[derive(Parser)]
@@ -37,7 +39,7 @@ enum Task {
     /// Send requests no browser sends to every example server, over raw sockets.
     Hostile(hostile::Args),
     /// Act as a browser against any server and explain what it would do, and why.
-    Probe(probe::Args),
+    Probe(cors_doctor::probe::Args),
     /// Benchmark the example servers over loopback with wrk, beside the same app without
     /// CORS and with each framework's own CORS middleware; `--hostile` for a flood of
     /// hostile preflights, `--criterion` for the in-process benchmarks. Writes BENCHMARKS.md.
@@ -53,7 +55,7 @@ fn main() -> ExitCode {
         Task::CheckPolicy(args) => Ok(check_policy::run(&args)),
         Task::Conformance(args) => conformance::run(&args),
         Task::Hostile(args) => hostile::run(&args),
-        Task::Probe(args) => Ok(probe::run(&args)),
+        Task::Probe(args) => Ok(cors_doctor::probe::run(&args)),
         Task::Bench(args) => cors_bench::run(&args).map(|()| ExitCode::SUCCESS),
         Task::PublicSuffixTable(args) => public_suffix::run(&args).map(|()| ExitCode::SUCCESS),
     };

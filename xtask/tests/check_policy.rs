@@ -34,7 +34,7 @@ fn the_example_policy_is_described_in_plain_words() {
     let (ok, stdout, stderr) = check(&[policy]);
     assert!(ok);
     assert!(stdout.contains("policy.toml: ok"), "{stdout}");
-    assert!(!stderr.contains("note:"), "{stderr}");
+    assert!(!stderr.contains("warning:"), "{stderr}");
     assert!(
         stdout.contains("any subdomain of example.com over https"),
         "{stdout}"
@@ -80,7 +80,7 @@ fn every_problem_of_every_file_is_listed_and_the_exit_status_fails() {
 }
 
 #[test]
-fn a_star_without_authorization_gets_a_note() {
+fn a_star_without_authorization_gets_a_warning() {
     let star = write(
         "star.toml",
         "allow_origins = [\"*\"]\nallow_headers = [\"*\", \"x-api-key\"]\n",
@@ -90,32 +90,32 @@ fn a_star_without_authorization_gets_a_note() {
         r#"{"allow_origins": ["*"], "allow_headers": ["*", "Authorization"]}"#,
     );
     let (ok, _, stderr) = check(&[star, listed]);
-    assert!(ok, "a note is not a problem: {stderr}");
+    assert!(ok, "a warning is not a problem: {stderr}");
     assert!(
         stderr.contains(
-            "star.toml: note: allow_headers: `*` does not cover `authorization` here (Fetch Standard); list it if your front end sends it"
+            "star.toml: warning: allow_headers: `*` does not cover `authorization` (Fetch Standard); list it if your front end sends it"
         ),
         "{stderr}"
     );
     assert!(
-        !stderr.contains("star-and-authorization.json: note"),
+        !stderr.contains("star-and-authorization.json: warning"),
         "{stderr}"
     );
 }
 
 #[test]
-fn a_max_age_above_chromiums_cap_gets_a_note() {
+fn a_max_age_above_chromiums_cap_gets_a_warning() {
     let day = write("day.toml", "max_age = 86400\n");
     let two_hours = write("two-hours.toml", "max_age = 7200\n");
     let (ok, _, stderr) = check(&[day, two_hours]);
-    assert!(ok, "a note is not a problem: {stderr}");
+    assert!(ok, "a warning is not a problem: {stderr}");
     assert!(
         stderr.contains(
-            "day.toml: note: max_age: 86400 is more than 7200 seconds (two hours), the longest Chromium caches a preflight; only Firefox (up to 86400) keeps it longer"
+            "day.toml: warning: max_age: 86400 is more than 7200 seconds (two hours), the longest Chromium caches a preflight; only Firefox (up to 86400) keeps it longer"
         ),
         "{stderr}"
     );
-    assert!(!stderr.contains("two-hours.toml: note"), "{stderr}");
+    assert!(!stderr.contains("two-hours.toml: warning"), "{stderr}");
 }
 
 #[test]

@@ -1,9 +1,8 @@
 //! The browser's checks applied to a case of the table: what a browser concludes from
 //! a response to the case's request.
 
-use super::cors_check::cors_check;
-use super::error::BrowserError;
-use super::preflight::{preflight_check, private_network_check};
+use cors_browser::{cors_check, preflight_check, private_network_check, BrowserError};
+
 use crate::model::{Case, Verdict};
 
 /// The browser's checks for a case and a response: for a preflight, the case's

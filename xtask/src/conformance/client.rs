@@ -1,4 +1,4 @@
-//! Sending a case's request over real TCP: through a real HTTP client (ureq) when an
+//! Sending a case's request over real TCP: through a real HTTP client (cors-doctor's) when an
 //! ordinary client can send it, over a raw socket ([`cors_bench::raw`]) when it cannot
 //! (two `Origin` headers, bytes that are not UTF-8, megabyte values).
 
@@ -16,16 +16,10 @@ pub struct Observed {
     pub raw: bool,
 }
 
-/// An HTTP client (for `probe` too) that never treats a status as an error, sends any
+/// The HTTP client of `cors-doctor`: never treats a status as an error, sends any
 /// method and follows no redirect.
 pub fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .allow_non_standard_methods(true)
-        .timeout_global(Some(raw::TIMEOUT))
-        .max_redirects(0)
-        .build()
-        .into()
+    cors_doctor::http::agent(raw::TIMEOUT)
 }
 
 /// Sends the case to the server at `addr`.
@@ -53,22 +47,10 @@ pub fn fetch<'a>(
     headers: impl IntoIterator<Item = (&'a str, &'a [u8])>,
     body: Option<&[u8]>,
 ) -> Result<Observed, String> {
-    let mut request = ureq::http::Request::builder().method(method).uri(url);
-    for (name, value) in headers {
-        request = request.header(name, value);
-    }
-    let request = request
-        .body(body.unwrap_or_default().to_vec())
-        .map_err(|e| format!("cannot build the request: {e}"))?;
-    let response = agent.run(request).map_err(|e| e.to_string())?;
-    let headers = response
-        .headers()
-        .iter()
-        .map(|(name, value)| (name.as_str().to_owned(), value.as_bytes().to_vec()))
-        .collect();
+    let answer = cors_doctor::http::send(agent, method, url, headers, body)?;
     Ok(Observed {
-        status: response.status().as_u16(),
-        headers,
+        status: answer.status,
+        headers: answer.headers,
         raw: false,
     })
 }

@@ -1,15 +1,18 @@
-//! `cargo xtask probe URL --origin ORIGIN ...`: do what a browser would do against any
+//! `cors-doctor probe URL --origin ORIGIN ...`: do what a browser would do against any
 //! live server, say in plain words what happens at each step, and for a failure name
 //! the header that is missing or wrong and the policy-file line that would fix it.
 //!
-//! The browser's checks are the ones of `cors_cases::browser`, the same code that judges
-//! the conformance suite: there is no second implementation.
+//! The browser's checks are the ones of `cors-browser`, the same code that judges the
+//! workspace's conformance suite: there is no second implementation.
 
 use std::process::ExitCode;
+use std::time::Duration;
 
-use cors_cases::browser::{self, request as fetch, BrowserError};
+use cors_browser::{self as browser, request as fetch, BrowserError};
+use serde::Serialize;
 
-use crate::conformance::client;
+use crate::http;
+use crate::Format;
 
 /// What the probe cannot see, said in `cargo xtask probe --help`.
 const AFTER_HELP: &str =
@@ -40,6 +43,31 @@ pub struct Args {
     /// A response header the script wants to read.
     #[arg(long, value_name = "NAME")]
     read_header: Option<String>,
+    /// Seconds to wait for each answer.
+    #[arg(long, default_value_t = 10, value_name = "SECONDS")]
+    timeout: u64,
+    /// How to print the result.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
+
+/// What the probe found: every step in words, the verdict, and for a blocked request
+/// what the browser says and the fix.
+#[derive(Debug, Default, Serialize)]
+pub struct Report {
+    pub allowed: bool,
+    pub steps: Vec<String>,
+    pub blocked: Option<String>,
+    pub fix: Option<String>,
+}
+
+/// The lines of the report, written as the probe goes.
+struct Log<'a>(&'a mut Vec<String>);
+
+impl Log<'_> {
+    fn say(&mut self, line: impl Into<String>) {
+        self.0.push(line.into());
+    }
 }
 
 type Headers = Vec<(String, Vec<u8>)>;
@@ -50,7 +78,35 @@ struct Blocked {
     fix: String,
 }
 
+/// Probes the server and prints the report; succeeds when a browser allows the request.
 pub fn run(args: &Args) -> ExitCode {
+    let report = report(args);
+    match args.format {
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        ),
+        Format::Human => {
+            for line in &report.steps {
+                println!("{line}");
+            }
+            if let (Some(what), Some(fix)) = (&report.blocked, &report.fix) {
+                println!("  ✗ {what}");
+                println!("  Fix: {fix}");
+            }
+            let verdict = if report.allowed { "ALLOWS" } else { "BLOCKS" };
+            println!("\nVerdict: a browser {verdict} this request.");
+        }
+    }
+    if report.allowed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// Does what a browser does, step by step.
+pub fn report(args: &Args) -> Report {
     let method = fetch::normalize_method(&args.method);
     let headers = parse_headers(&args.headers);
     let credentials = if args.credentials {
@@ -58,24 +114,21 @@ pub fn run(args: &Args) -> ExitCode {
     } else {
         "same-origin"
     };
-    println!(
+    let mut report = Report::default();
+    let mut log = Log(&mut report.steps);
+    log.say(format!(
         "A script on {} fetches {} {} (credentials: {credentials}).",
         args.origin, method, args.url
-    );
-    let agent = client::agent();
-    let result = probe(&agent, args, &method, &headers);
-    match result {
-        Ok(()) => {
-            println!("\nVerdict: a browser ALLOWS this request.");
-            ExitCode::SUCCESS
-        }
+    ));
+    let agent = http::agent(Duration::from_secs(args.timeout));
+    match probe(&agent, args, &method, &headers, &mut log) {
+        Ok(()) => report.allowed = true,
         Err(blocked) => {
-            println!("  ✗ {}", blocked.what);
-            println!("  Fix: {}", blocked.fix);
-            println!("\nVerdict: a browser BLOCKS this request.");
-            ExitCode::FAILURE
+            report.blocked = Some(blocked.what);
+            report.fix = Some(blocked.fix);
         }
     }
+    report
 }
 
 fn probe(
@@ -83,14 +136,15 @@ fn probe(
     args: &Args,
     method: &str,
     headers: &[(String, String)],
+    log: &mut Log,
 ) -> Result<(), Blocked> {
     let names = fetch::unsafe_header_names(headers);
     let mut step = 1;
     if fetch::needs_preflight(method, headers) {
-        println!(
+        log.say(format!(
             "\n{step}. {}, so the browser first sends a preflight:",
             why_preflight(method, &names)
-        );
+        ));
         let mut sent = vec![
             ("origin".to_owned(), args.origin.clone()),
             (
@@ -101,7 +155,7 @@ fn probe(
         if !names.is_empty() {
             sent.push(("access-control-request-headers".to_owned(), names.join(",")));
         }
-        let (status, received) = send(agent, "OPTIONS", &args.url, &sent)?;
+        let (status, received) = send(agent, "OPTIONS", &args.url, &sent, log)?;
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
         browser::preflight_check(
             &args.origin,
@@ -112,28 +166,37 @@ fn probe(
             &received,
         )
         .map_err(|e| explain(&e, args, method, status))?;
-        println!("  ✓ The preflight passes.");
+        log.say("  ✓ The preflight passes.");
         step += 1;
     } else {
-        println!("\n{step}. {method} with these headers is a simple request: no preflight.");
+        log.say(format!(
+            "\n{step}. {method} with these headers is a simple request: no preflight."
+        ));
         step += 1;
     }
-    println!("\n{step}. The browser sends the request:");
+    log.say(format!("\n{step}. The browser sends the request:"));
     let mut sent = vec![("origin".to_owned(), args.origin.clone())];
     sent.extend(headers.iter().cloned());
-    let (status, received) = send(agent, method, &args.url, &sent)?;
+    let (status, received) = send(agent, method, &args.url, &sent, log)?;
     browser::cors_check(&args.origin, args.credentials, &received)
         .map_err(|e| explain(&e, args, method, status))?;
-    println!("  ✓ The CORS check passes: the script can read the response.");
+    log.say("  ✓ The CORS check passes: the script can read the response.");
     if let Some(name) = &args.read_header {
-        check_readable(name, args, &received)?;
+        check_readable(name, args, &received, log)?;
     }
     Ok(())
 }
 
-fn check_readable(name: &str, args: &Args, received: &Headers) -> Result<(), Blocked> {
+fn check_readable(
+    name: &str,
+    args: &Args,
+    received: &Headers,
+    log: &mut Log,
+) -> Result<(), Blocked> {
     if fetch::can_read_response_header(name, args.credentials, received) {
-        println!("  ✓ The script can read the response header {name}.");
+        log.say(format!(
+            "  ✓ The script can read the response header {name}."
+        ));
         return Ok(());
     }
     let lower = name.to_ascii_lowercase();
@@ -234,19 +297,20 @@ fn send(
     method: &str,
     url: &str,
     headers: &[(String, String)],
+    log: &mut Log,
 ) -> Result<(u16, Headers), Blocked> {
     for (name, value) in headers {
-        println!("     > {name}: {value}");
+        log.say(format!("     > {name}: {value}"));
     }
     let sent = headers.iter().map(|(n, v)| (n.as_str(), v.as_bytes()));
-    let answer = client::fetch(agent, method, url, sent, None).map_err(network)?;
+    let answer = http::send(agent, method, url, sent, None).map_err(network)?;
     let (status, received) = (answer.status, answer.headers);
-    println!("   The server answered {status}:");
+    log.say(format!("   The server answered {status}:"));
     for (name, value) in received
         .iter()
         .filter(|(n, _)| n.starts_with("access-control-") || n == "vary" || n == "location")
     {
-        println!("     < {name}: {}", String::from_utf8_lossy(value));
+        log.say(format!("     < {name}: {}", String::from_utf8_lossy(value)));
     }
     Ok((status, received))
 }

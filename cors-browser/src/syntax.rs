@@ -1,12 +1,13 @@
-//! The HTTP syntax shared by the loader, the comparison and the browser's checks:
-//! tokens, optional whitespace, and a header's value over several lines.
+//! The HTTP syntax the browser's checks read headers with, also used by the conformance
+//! table's loader and comparison: tokens, optional whitespace, and a header's value over
+//! several lines.
 //!
 //! Header lists are `(name, value)` lines as received; names compare
 //! case-insensitively.
 
 /// RFC 9110 `token`, the syntax of method and header names
 /// (<https://www.rfc-editor.org/rfc/rfc9110#section-5.6.2>).
-pub(crate) fn is_token(s: &str) -> bool {
+pub fn is_token(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(is_tchar)
 }
 
@@ -22,7 +23,7 @@ fn is_ows(b: u8) -> bool {
 }
 
 /// `value` without its leading and trailing tabs and spaces.
-pub(crate) fn trim_ows(value: &[u8]) -> &[u8] {
+pub fn trim_ows(value: &[u8]) -> &[u8] {
     let start = value
         .iter()
         .position(|&b| !is_ows(b))
@@ -36,7 +37,7 @@ pub(crate) fn trim_ows(value: &[u8]) -> &[u8] {
 
 /// The lines of `header` joined with `, `, in order, as the Fetch Standard's "get" does
 /// (<https://fetch.spec.whatwg.org/#concept-header-list-get>). `None` when absent.
-pub(crate) fn joined(headers: &[(String, Vec<u8>)], header: &str) -> Option<Vec<u8>> {
+pub fn joined(headers: &[(String, Vec<u8>)], header: &str) -> Option<Vec<u8>> {
     let mut lines = headers
         .iter()
         .filter(|(n, _)| n.eq_ignore_ascii_case(header));
@@ -52,7 +53,7 @@ pub(crate) fn joined(headers: &[(String, Vec<u8>)], header: &str) -> Option<Vec<
 /// [`joined`] as the browser reads it: surrounding whitespace trimmed (browsers strip it
 /// when parsing), decoded as UTF-8. A value that is not UTF-8 is kept lossily: it can
 /// never equal what the browser compares it with.
-pub(crate) fn get(headers: &[(String, Vec<u8>)], name: &str) -> Option<String> {
+pub fn get(headers: &[(String, Vec<u8>)], name: &str) -> Option<String> {
     let value = joined(headers, name)?;
     Some(String::from_utf8_lossy(trim_ows(&value)).into_owned())
 }
@@ -60,7 +61,7 @@ pub(crate) fn get(headers: &[(String, Vec<u8>)], name: &str) -> Option<String> {
 /// The elements of a comma-separated list (`#element`), each trimmed of tabs and
 /// spaces, empty ones dropped: RFC 9110 lets a list have empty elements
 /// (<https://www.rfc-editor.org/rfc/rfc9110#section-5.6.1>).
-pub(crate) fn list_elements(value: &str) -> impl Iterator<Item = &str> {
+pub fn list_elements(value: &str) -> impl Iterator<Item = &str> {
     value
         .split(',')
         .map(|e| e.trim_matches([' ', '\t']))
