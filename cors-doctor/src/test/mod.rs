@@ -58,6 +58,13 @@ pub struct Divergence {
     pub response: Vec<String>,
 }
 
+/// Probes of one group, and how many of them diverged.
+#[derive(Debug, Default, Serialize)]
+pub struct Count {
+    pub probes: usize,
+    pub divergences: usize,
+}
+
 /// The whole run.
 #[derive(Debug, Serialize)]
 pub struct Report {
@@ -65,8 +72,8 @@ pub struct Report {
     pub policy: PathBuf,
     pub probes: usize,
     pub passed: usize,
-    /// Per group: probes and divergences.
-    pub groups: BTreeMap<Group, (usize, usize)>,
+    /// Per group: how many probes, how many diverged.
+    pub groups: BTreeMap<Group, Count>,
     pub divergences: Vec<Divergence>,
 }
 
@@ -147,11 +154,11 @@ pub fn test(args: &Args) -> Result<Report, String> {
         let answer = send(&agent, base, &probe)?;
         let problems = judge::divergences(&policy, &config, &probe, &answer);
         let group = report.groups.entry(probe.group).or_default();
-        group.0 += 1;
+        group.probes += 1;
         if problems.is_empty() {
             report.passed += 1;
         } else {
-            group.1 += 1;
+            group.divergences += 1;
             report
                 .divergences
                 .push(divergence(probe, problems, &answer));
@@ -211,12 +218,12 @@ fn print_human(report: &Report) {
     table
         .load_style(UTF8_FULL_CONDENSED)
         .set_header(["what", "probes", "honoured", "divergences"]);
-    for (group, (probes, diverged)) in &report.groups {
+    for (group, count) in &report.groups {
         table.add_row([
             group.name().to_owned(),
-            probes.to_string(),
-            (probes - diverged).to_string(),
-            diverged.to_string(),
+            count.probes.to_string(),
+            (count.probes - count.divergences).to_string(),
+            count.divergences.to_string(),
         ]);
     }
     println!(
