@@ -56,3 +56,61 @@ fn every_example_server_honours_the_example_policy() {
         );
     }
 }
+
+/// A policy with an exact origin, a pattern, credentials, a method and a header to
+/// preflight, an exposed header and a max age: every defect has something to break.
+const BROKEN_POLICY: &str = r#"
+allow_origins = ["https://app.example.com", "https://*.example.com"]
+allow_methods = ["GET", "PUT"]
+allow_headers = ["x-api-key"]
+expose_headers = ["x-request-id"]
+allow_credentials = true
+max_age = 600
+"#;
+
+/// Each defect of `broken-server`, and what `cors-doctor test` must say about it: the
+/// header at fault and the policy line.
+const DEFECTS: [(&str, &[&str]); 8] = [
+    ("no-vary", &["Vary does not name Origin", "allow_origins"]),
+    ("reflect-any-origin", &["a browser allows this, which the policy does not (allow_origins does not list \"null\")", "access-control-allow-origin: null"]),
+    ("star-with-credentials", &["a browser blocks this, which the policy allows", "`*`"]),
+    ("preflight-without-methods", &["a browser blocks this, which the policy allows (allow_methods: \"PUT\")", "access-control-allow-methods"]),
+    ("options-to-app", &["a browser blocks this, which the policy allows", "status"]),
+    ("second-allow-origin", &["a browser blocks this, which the policy allows", "access-control-allow-origin"]),
+    ("apex-allowed", &["a browser allows this, which the policy does not (allow_origins: \"https://*.example.com\")", "access-control-allow-origin: https://example.com"]),
+    ("lookalike-allowed", &["a browser allows this, which the policy does not", "access-control-allow-origin: https://evilexample.com"]),
+];
+
+#[test]
+fn every_defect_of_the_broken_server_is_named() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let built = std::process::Command::new(cargo)
+        .args(["build", "--quiet", "-p", "example-broken"])
+        .status()
+        .unwrap();
+    assert!(built.success());
+    let policy = std::env::temp_dir().join(format!("doctor-broken-{}.toml", std::process::id()));
+    std::fs::write(&policy, BROKEN_POLICY).unwrap();
+    let broken = binary("broken-server");
+
+    let correct = Server::start_with(&broken, &policy, &["--defect", "none"]).unwrap();
+    let report = doctor(&correct, &policy);
+    assert!(report.divergences.is_empty(), "{:#?}", report.divergences);
+
+    for (defect, named) in DEFECTS {
+        let server = Server::start_with(&broken, &policy, &["--defect", defect]).unwrap();
+        let report = doctor(&server, &policy);
+        let said: Vec<&String> = report
+            .divergences
+            .iter()
+            .flat_map(|d| &d.problems)
+            .collect();
+        let found = said
+            .iter()
+            .any(|problem| named.iter().all(|part| problem.contains(part)));
+        assert!(
+            found,
+            "{defect}: no divergence says {named:?}; said {said:#?}"
+        );
+    }
+}
