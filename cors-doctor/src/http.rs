@@ -60,6 +60,13 @@ fn explain(url: &str, error: &ureq::Error) -> String {
         ureq::Error::ConnectionFailed => {
             format!("{url}: cannot connect: is the server running, on that port?")
         }
+        // rustls reports a failed handshake (a bad certificate, plain HTTP on the port) as
+        // invalid data on the connection.
+        ureq::Error::Io(io)
+            if url.starts_with("https:") && io.kind() == std::io::ErrorKind::InvalidData =>
+        {
+            format!("{url}: the TLS handshake failed ({io}); check the certificate, and that the server speaks https on that port")
+        }
         ureq::Error::HostNotFound => format!("{url}: the host name does not resolve"),
         ureq::Error::Timeout(_) => format!("{url}: no complete answer within the timeout"),
         ureq::Error::Tls(_) | ureq::Error::Rustls(_) => {

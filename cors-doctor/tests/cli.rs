@@ -100,3 +100,23 @@ fn test_says_when_the_server_cannot_be_reached_or_the_policy_is_wrong() {
         "{report}"
     );
 }
+
+#[test]
+fn test_names_a_tls_failure() {
+    // A server that speaks plain text where the URL says https.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            use std::io::Write;
+            let mut stream = stream;
+            let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n");
+        }
+    });
+    let policy = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/policy.toml");
+    let url = format!("https://127.0.0.1:{port}");
+    let output = doctor(&["test", &url, "--policy", policy, "--timeout", "5"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("TLS"), "{stderr}");
+}

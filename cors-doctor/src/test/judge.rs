@@ -228,6 +228,18 @@ mod tests {
     }
 
     #[test]
+    fn a_redirected_preflight_is_named_as_such() {
+        let (policy, config) = policy();
+        let preflight = probe("https://app.example.com", true);
+        let moved = answer(&[("location", "https://api.example.com/")], 301);
+        let problems = divergences(&policy, &config, &preflight, &moved);
+        assert!(
+            problems[0].contains("the server redirects (301 to https://api.example.com/)"),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
     fn a_reflected_origin_a_missing_vary_and_a_wrong_max_age_are_named() {
         let (policy, config) = policy();
         let evil = probe("https://evil.example.com", false);
