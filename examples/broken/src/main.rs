@@ -1,65 +1,52 @@
-//! `broken-server --defect NAME`: the axum example server of docs/contract.md with one
-//! real-world CORS defect injected in front of the correct layer (see `defects.rs`), so
-//! that `cors-doctor test` can be proven to catch each. `--defect none` is the correct
-//! server. Never deploy it.
+//! `broken-server --defect NAME`: the axum example server of docs/contract.md (same
+//! command line, ready line and policy file) with one real-world CORS defect injected
+//! around the correct layer (see `defects.rs`), so that a CORS testing tool can be
+//! proven to catch each. `--defect none` is the correct server. Never deploy it.
+//!
+//! The policy reloads on `SIGHUP` and with `--watch` as in the example; the defects read
+//! the origins of the policy file once, at startup.
 
 mod defects;
 
-use std::sync::Arc;
-
-use axum::extract::Request;
-use axum::http::Method;
-use axum::middleware;
-use axum::Router;
 use clap::Parser;
-use cors_axum::CorsLayer;
+use cors_axum::{CorsLayer, SharedPolicy};
 use cors_core::PolicyConfig;
-use defects::{Defect, Setup};
-use tower::ServiceExt;
+use defects::Defect;
 
 #[derive(Parser)]
 #[command(about = "The example API server with one deliberately injected CORS defect")]
 struct Cli {
     #[command(flatten)]
     server: example_support::Args,
-    /// The defect to inject.
-    #[arg(long, value_enum)]
+    /// The defect to inject; `none` serves the correct CORS layer.
+    #[arg(long, value_enum, value_name = "NAME")]
     defect: Defect,
 }
 
 #[tokio::main]
 async fn main() {
+    example_support::log_to_stderr();
     let cli = Cli::parse();
     let args = &cli.server;
-    let policy = args.load_policy_or_exit();
+    let policy = SharedPolicy::from(args.load_policy_or_exit());
+    args.watch_sighup(policy.clone());
+    // Kept for the life of the server: dropping the watcher stops the watching.
+    let _watcher = if args.watch {
+        args.watch_file(policy.clone())
+    } else {
+        None
+    };
+    // The file built into a policy just above, so it parses.
     let config = PolicyConfig::from_path(&args.config).unwrap_or_else(|error| {
         eprintln!("error: {error}");
         std::process::exit(2)
     });
-    let setup = Arc::new(Setup {
-        defect: cli.defect,
-        config,
-    });
-    let with_cors = example_axum::app()
-        .layer(CorsLayer::new(policy))
-        .layer(middleware::from_fn_with_state(setup, defects::apply));
-    let app = if cli.defect == Defect::OptionsToApp {
-        options_to_app(with_cors)
+    let with_cors = if args.no_cors {
+        example_axum::app()
     } else {
-        with_cors
+        example_axum::app().layer(CorsLayer::new(policy))
     };
-    example_axum::serve_or_exit(args, app).await;
-}
+    let app = defects::inject(cli.defect, with_cors, &config);
 
-/// A router in front that hands every `OPTIONS` request to the bare app.
-fn options_to_app(with_cors: Router) -> Router {
-    let bare = example_axum::app();
-    Router::new().fallback_service(tower::service_fn(move |request: Request| {
-        let target = if request.method() == Method::OPTIONS {
-            bare.clone()
-        } else {
-            with_cors.clone()
-        };
-        target.oneshot(request)
-    }))
+    example_axum::serve_or_exit(args, app).await;
 }
