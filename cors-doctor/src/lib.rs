@@ -2,7 +2,7 @@
 //!
 //! - [`check`]: lint policy files, every problem with its field, warnings apart;
 //! - [`probe`]: act as a browser for one request and explain its verdict;
-//! - [`test`]: generate, from a policy, the requests that tell a correct CORS
+//! - [`test`](mod@test): generate, from a policy, the requests that tell a correct CORS
 //!   implementation from a broken one, send them to a live server (through whatever
 //!   proxy, CDN or gateway stands in front of it), and report every divergence from the
 //!   policy, as a browser would judge it.

@@ -28,7 +28,7 @@ it in 2025; allow_private_network only answers those legacy preflights \
 pub struct Args {
     /// The URL the script fetches.
     url: String,
-    /// The origin of the page that runs the script, such as https://app.example.com.
+    /// The origin of the page that runs the script, such as `https://app.example.com`.
     #[arg(long)]
     origin: String,
     /// The request method, as the script writes it.

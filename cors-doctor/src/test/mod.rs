@@ -26,7 +26,7 @@ use plan::{Group, Paths, Probe};
 /// `test`'s command line.
 #[derive(clap::Args, Debug, Clone)]
 pub struct Args {
-    /// The server's base URL, such as https://api.example.com or http://127.0.0.1:8080.
+    /// The server's base URL, such as `https://api.example.com` or `http://127.0.0.1:8080`.
     pub url: String,
     /// The policy the server is meant to honour (.toml or .json, the policy file format).
     #[arg(long, value_name = "FILE")]
