@@ -81,10 +81,5 @@ fn explain(url: &str, error: &ureq::Error) -> String {
 
 /// The value of a header, its lines joined as Fetch's "get" does, for display.
 pub fn header_text(headers: &[(String, Vec<u8>)], name: &str) -> Option<String> {
-    let lines: Vec<String> = headers
-        .iter()
-        .filter(|(n, _)| n.eq_ignore_ascii_case(name))
-        .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
-        .collect();
-    (!lines.is_empty()).then(|| lines.join(", "))
+    cors_browser::syntax::get(headers, name)
 }

@@ -57,17 +57,6 @@ fn every_example_server_honours_the_example_policy() {
     }
 }
 
-/// A policy with an exact origin, a pattern, credentials, a method and a header to
-/// preflight, an exposed header and a max age: every defect has something to break.
-const BROKEN_POLICY: &str = r#"
-allow_origins = ["https://app.example.com", "https://*.example.com"]
-allow_methods = ["GET", "PUT"]
-allow_headers = ["x-api-key"]
-expose_headers = ["x-request-id"]
-allow_credentials = true
-max_age = 600
-"#;
-
 /// Each defect of `broken-server`, and what `cors-doctor test` must say about it: the
 /// header at fault and the policy line.
 const DEFECTS: [(&str, &[&str]); 8] = [
@@ -89,8 +78,9 @@ fn every_defect_of_the_broken_server_is_named() {
         .status()
         .unwrap();
     assert!(built.success());
-    let policy = std::env::temp_dir().join(format!("doctor-broken-{}.toml", std::process::id()));
-    std::fs::write(&policy, BROKEN_POLICY).unwrap();
+    // An exact origin, a pattern, credentials, a method and a header to preflight, an
+    // exposed header and a max age: every defect has something to break.
+    let policy = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/broken/policy.toml");
     let broken = binary("broken-server");
 
     let correct = Server::start_with(&broken, &policy, &["--defect", "none"]).unwrap();

@@ -5,20 +5,12 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 /// An exact origin, a subdomain pattern, credentials, a method and a header that need a
 /// preflight, and an exposed header: something for every defect to break.
-const POLICY: &str = r#"
-allow_origins = ["https://app.example.com", "https://*.example.com"]
-allow_methods = ["GET", "PUT"]
-allow_headers = ["x-api-key"]
-expose_headers = ["x-request-id"]
-allow_credentials = true
-max_age = 600
-"#;
+const POLICY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/policy.toml");
 
 const APP: &str = "https://app.example.com";
 const EVIL: &str = "https://evil.example";
@@ -46,10 +38,9 @@ struct Server {
 impl Server {
     /// Starts the server with `--defect defect` and waits for its ready line.
     fn start(defect: &str) -> Server {
-        let policy = policy_file(defect);
         let mut child = Command::new(env!("CARGO_BIN_EXE_broken-server"))
             .args(["--defect", defect, "--addr", "127.0.0.1:0", "--config"])
-            .arg(&policy)
+            .arg(POLICY)
             .env_remove("CORS_DIAGNOSTICS")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -63,7 +54,6 @@ impl Server {
             .trim()
             .strip_prefix("listening on http://")
             .and_then(|addr| addr.parse().ok());
-        let _ = std::fs::remove_file(&policy);
         match (read, addr) {
             (Ok(_), Some(addr)) => Server { child, addr },
             _ => {
@@ -119,13 +109,6 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn policy_file(defect: &str) -> PathBuf {
-    let name = format!("broken-server-{defect}-{}.toml", std::process::id());
-    let path = std::env::temp_dir().join(name);
-    std::fs::write(&path, POLICY).expect("the policy is written");
-    path
 }
 
 /// The status and header lines of an answer, names in lower case.

@@ -34,7 +34,7 @@ pub fn apply(targets: &[Target], results: &mut [CaseResult]) -> Result<(), Strin
             continue;
         };
         // A browser case is listed once as `browser/<name>`, for every engine.
-        let family = if result.family.starts_with("browser (") {
+        let family = if super::browser::is_family(&result.family) {
             "browser"
         } else {
             &result.family

@@ -114,7 +114,10 @@ fn print_engines(runs: &[EngineRun], results: &[CaseResult]) {
             .chain(runs.iter().map(|r| format!("{} {}", r.engine, r.version))),
     );
     let mut cases: Vec<&str> = Vec::new();
-    for result in results.iter().filter(|r| r.family.starts_with("browser (")) {
+    for result in results
+        .iter()
+        .filter(|r| super::browser::is_family(&r.family))
+    {
         if !cases.contains(&result.case.as_str()) {
             cases.push(&result.case);
         }
@@ -140,14 +143,7 @@ fn print_engines(runs: &[EngineRun], results: &[CaseResult]) {
 fn engine_mark<'a>(results: impl Iterator<Item = &'a CaseResult>) -> String {
     let mut count: BTreeMap<&str, usize> = BTreeMap::new();
     for result in results {
-        let mark = match result.status {
-            ResultStatus::Passed => "✓",
-            ResultStatus::Failed => "✗",
-            ResultStatus::Divergence => DIVERGENCE,
-            ResultStatus::CannotExpress => "n/e",
-            ResultStatus::FrameworkLimit => "fw",
-        };
-        *count.entry(mark).or_default() += 1;
+        *count.entry(result.status.mark()).or_default() += 1;
     }
     if count.keys().all(|m| *m == "✓") {
         return "✓".into();

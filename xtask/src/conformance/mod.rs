@@ -79,6 +79,19 @@ pub enum ResultStatus {
     Divergence,
 }
 
+impl ResultStatus {
+    /// The status as one mark, in the matrices and the report.
+    pub fn mark(self) -> &'static str {
+        match self {
+            ResultStatus::Passed => "✓",
+            ResultStatus::Failed => "✗",
+            ResultStatus::Divergence => matrix::DIVERGENCE,
+            ResultStatus::CannotExpress => "n/e",
+            ResultStatus::FrameworkLimit => "fw",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ResponseRecord {
     pub status: u16,

@@ -124,7 +124,7 @@ fn family_table(page: &mut String, family: &str, targets: &[Target], results: &[
             cases.push(&result.case);
         }
     }
-    let open = if family.starts_with("browser (") {
+    let open = if super::browser::is_family(family) {
         " open"
     } else {
         ""
@@ -158,13 +158,7 @@ fn family_table(page: &mut String, family: &str, targets: &[Target], results: &[
 
 fn case_cell(page: &mut String, result: &CaseResult) {
     let class = class(result.status);
-    let mark = match result.status {
-        ResultStatus::Passed => "✓",
-        ResultStatus::Failed => "✗",
-        ResultStatus::Divergence => DIVERGENCE,
-        ResultStatus::CannotExpress => "n/e",
-        ResultStatus::FrameworkLimit => "fw",
-    };
+    let mark = result.status.mark();
     if matches!(result.status, ResultStatus::Passed) {
         let _ = write!(page, "<td class=\"r {class}\">{mark}</td>");
         return;

@@ -42,6 +42,11 @@ pub fn family(engine: Engine) -> String {
     format!("browser ({engine})")
 }
 
+/// Whether a matrix family is one engine's browser results.
+pub fn is_family(name: &str) -> bool {
+    name.starts_with("browser (")
+}
+
 /// An engine that ran, and its version as its WebDriver session reports it.
 #[derive(Debug, Clone)]
 pub struct EngineRun {

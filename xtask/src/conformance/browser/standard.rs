@@ -13,7 +13,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use cors_cases::browser::{self, request as fetch};
+use cors_cases::browser::{self, request as fetch, syntax};
 use cors_cases::{BrowserCase, Verdict};
 
 use super::super::client::{self, Observed};
@@ -61,17 +61,14 @@ impl PreflightCache {
 
     /// Keeps what an accepted preflight answer lists, unless it may not be cached.
     fn store(&mut self, headers: &[(String, Vec<u8>)]) {
-        let max_age = value(headers, "access-control-max-age")
+        let max_age = syntax::get(headers, "access-control-max-age")
             .map_or(Some(DEFAULT_MAX_AGE), |v| v.trim().parse().ok());
         if max_age.unwrap_or(0) == 0 {
             return;
         }
         let list = |name| {
-            value(headers, name)
-                .unwrap_or_default()
-                .split(',')
-                .map(str::trim)
-                .filter(|item| !item.is_empty())
+            let value = syntax::get(headers, name).unwrap_or_default();
+            syntax::list_elements(&value)
                 .map(str::to_owned)
                 .collect::<Vec<_>>()
         };
@@ -80,16 +77,6 @@ impl PreflightCache {
         self.headers
             .extend(names.iter().map(|n| n.to_ascii_lowercase()));
     }
-}
-
-/// The header's value, its lines joined as Fetch's "get" does.
-fn value(headers: &[(String, Vec<u8>)], name: &str) -> Option<String> {
-    let lines: Vec<String> = headers
-        .iter()
-        .filter(|(n, _)| n.eq_ignore_ascii_case(name))
-        .map(|(_, v)| String::from_utf8_lossy(v).into_owned())
-        .collect();
-    (!lines.is_empty()).then(|| lines.join(", "))
 }
 
 /// One run of a case as the Standard's browser, against the server at `base`
@@ -160,7 +147,7 @@ impl Run<'_> {
     fn sign_in(&self, replay: &mut Replay) -> Result<Option<String>, String> {
         let sent = [("origin", self.origin.as_bytes())];
         let answer = self.send(replay, "POST", "/session", &sent, None)?;
-        let cookie = value(&answer.headers, "set-cookie")
+        let cookie = syntax::get(&answer.headers, "set-cookie")
             .and_then(|v| v.split(';').next().map(str::to_owned));
         Ok(cookie)
     }
