@@ -120,3 +120,42 @@ fn test_names_a_tls_failure() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("TLS"), "{stderr}");
 }
+
+#[test]
+fn test_refuses_a_bad_url_path_or_timeout_before_sending_anything() {
+    let policy = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/policy.toml");
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &["test", "localhost:8080", "--policy", policy],
+            "must start with http:// or https://",
+        ),
+        (
+            &[
+                "test",
+                "http://127.0.0.1:1",
+                "--policy",
+                policy,
+                "--path",
+                "api",
+            ],
+            "path \"api\" must start with /",
+        ),
+        (
+            &[
+                "test",
+                "http://127.0.0.1:1",
+                "--policy",
+                policy,
+                "--timeout",
+                "0",
+            ],
+            "--timeout must be at least 1 second",
+        ),
+    ];
+    for (args, said) in cases {
+        let output = doctor(args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(said), "{args:?}: {stderr}");
+    }
+}

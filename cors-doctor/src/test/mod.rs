@@ -114,9 +114,7 @@ pub fn test(args: &Args) -> Result<Report, String> {
         .clone()
         .build()
         .map_err(|e| format!("{}: {e}", args.policy.display()))?;
-    if !args.rate.is_finite() || args.rate <= 0.0 {
-        return Err("--rate must be more than 0 requests per second".into());
-    }
+    check_arguments(args)?;
     let paths = if args.paths.is_empty() {
         vec!["/".to_owned()]
     } else {
@@ -171,6 +169,27 @@ pub fn test(args: &Args) -> Result<Report, String> {
         bar.finish_and_clear();
     }
     Ok(report)
+}
+
+/// The command line's own mistakes, said before any request is sent.
+fn check_arguments(args: &Args) -> Result<(), String> {
+    if !(args.url.starts_with("http://") || args.url.starts_with("https://")) {
+        return Err(format!(
+            "{}: the URL must start with http:// or https://",
+            args.url
+        ));
+    }
+    let paths = args.paths.iter().chain(&args.preflight_path);
+    if let Some(path) = paths.into_iter().find(|p| !p.starts_with('/')) {
+        return Err(format!("path {path:?} must start with /"));
+    }
+    if args.timeout == 0 {
+        return Err("--timeout must be at least 1 second".into());
+    }
+    if !args.rate.is_finite() || args.rate <= 0.0 {
+        return Err("--rate must be more than 0 requests per second".into());
+    }
+    Ok(())
 }
 
 fn progress(format: Format, total: usize) -> Option<indicatif::ProgressBar> {
